@@ -1,0 +1,1 @@
+"""Accounts: users' roles, personal access tokens, connections (secrets), audit log."""

@@ -1,0 +1,3 @@
+"""URLs of the `accounts` app (mounted at the root by `config/urls.py`)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The embedded broker: Event Grid namespaces, Event Hubs and Service Bus."""

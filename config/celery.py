@@ -1,0 +1,18 @@
+"""The Celery app.
+
+The transport only carries "go look at run X now"; the database is the source of
+truth. With `REDIS_URL` set Celery uses Redis; otherwise kombu's filesystem
+transport in the data directory, so the embedded default needs no server.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("sluice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

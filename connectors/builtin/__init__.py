@@ -1,0 +1,1 @@
+"""Built-in connectors, one module each; importing a module registers it."""

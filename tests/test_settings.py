@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def test_it_keeps_test_data_out_of_the_working_tree():
+    assert "sluice-test-" in str(settings.DATA_DIR)
+
+
+def test_it_uses_sqlite_with_wal_by_default():
+    db = settings.DATABASES["default"]
+    assert db["ENGINE"].endswith("sqlite3")
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]

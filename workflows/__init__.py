@@ -1,0 +1,1 @@
+"""Workflows: definitions, versions, runs; the expression language and the engine."""

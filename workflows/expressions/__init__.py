@@ -1,0 +1,5 @@
+"""The WDL expression language. Public API: `evaluate(value, context=None)`."""
+
+from workflows.expressions.errors import ExpressionError
+
+__all__ = ["ExpressionError"]

@@ -1,0 +1,1 @@
+"""WDL function implementations, one module per family; importing registers them."""
