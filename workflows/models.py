@@ -173,3 +173,6 @@ class TriggerHistory(models.Model):
         indexes = [
             models.Index(fields=["workflow", "trigger_name", "-created_at"], name="trigger_hist_wf")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow_id}/{self.trigger_name} {self.status}"
