@@ -102,10 +102,17 @@ LOGIN_URL = "/admin/login/"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "workflows.api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "workflows.api.errors.exception_handler",
 }
+SLUICE_ENCRYPTION_KEY = os.environ.get("SLUICE_ENCRYPTION_KEY", "")
+SLUICE_RESPONSE_TIMEOUT = float(os.environ.get("SLUICE_RESPONSE_TIMEOUT", "120"))
+SLUICE_RETENTION_DAYS = int(os.environ.get("SLUICE_RETENTION_DAYS", "90"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sluice API",
     "DESCRIPTION": "Workflows, runs and the embedded broker of Sluice.",
