@@ -177,7 +177,7 @@ def _check_triggers(triggers: dict) -> Iterator[Problem]:
         if not isinstance(ttype, str):
             yield Problem(f"{pointer}/type", "a trigger needs a 'type'")
         elif not _trigger_supported(ttype, trigger):
-            yield Problem(f"{pointer}/type", f"unsupported trigger type '{ttype}' at {pointer}")
+            yield Problem(f"{pointer}/type", _unsupported("trigger", ttype, trigger, pointer))
         elif ttype == "Recurrence":
             yield from _check_recurrence(trigger.get("recurrence"), f"{pointer}/recurrence")
         for index, condition in enumerate(trigger.get("conditions") or []):
@@ -242,7 +242,7 @@ def _check_action(action: dict, pointer: str, loops: int) -> Iterator[Problem]:
         yield Problem(f"{pointer}/type", "an action needs a 'type'")
         return
     if not _action_supported(atype, action):
-        yield Problem(f"{pointer}/type", f"unsupported action type '{atype}' at {pointer}")
+        yield Problem(f"{pointer}/type", _unsupported("action", atype, action, pointer))
         return
     inputs = action.get("inputs")
     for key in BUILTIN_ACTIONS.get(atype, ()):
@@ -469,6 +469,15 @@ def _is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("@")
 
 
+def _unsupported(what: str, type_name: str, node: dict, pointer: str) -> str:
+    if type_name == "ServiceProvider":
+        config = (node.get("inputs") or {}).get("serviceProviderConfiguration") or {}
+        provider = str(config.get("serviceProviderId", "")).rsplit("/", 1)[-1]
+        operation = config.get("operationId", "")
+        return f"unsupported service provider operation '{provider}/{operation}' at {pointer}"
+    return f"unsupported {what} type '{type_name}' at {pointer}"
+
+
 def _trigger_supported(ttype: str, trigger: dict) -> bool:
     if ttype in BUILTIN_TRIGGERS:
         return True
@@ -486,6 +495,11 @@ def _connector_for(type_name: str, node: dict) -> Any:
 
     if type_name == "ServiceProvider":
         config = (node.get("inputs") or {}).get("serviceProviderConfiguration") or {}
-        provider = str(config.get("serviceProviderId", "")).rsplit("/", 1)[-1]
-        return registry.get(f"ServiceProvider/{provider}/{config.get('operationId', '')}")
+        provider_id = str(config.get("serviceProviderId", ""))
+        operation = config.get("operationId", "")
+        for provider in (provider_id.rsplit("/", 1)[-1], provider_id):
+            found = registry.get(f"ServiceProvider/{provider}/{operation}")
+            if found:
+                return found
+        return None
     return registry.get(type_name)
