@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { definitionToGraph, laneId } from "./mapping";
+import { layoutBoxes, layoutGraph, NODE_HEIGHT } from "./layout";
+import { bigDefinition } from "./fixtures";
+
+const CORPUS = join(__dirname, "../../../tests/corpus/logicapps");
+
+describe("layoutGraph", () => {
+  it("test_it_places_successors_below_predecessors", async () => {
+    const g = definitionToGraph({
+      triggers: { manual: { type: "Request" } },
+      actions: { A: { type: "Compose", runAfter: {} }, B: { type: "Compose", runAfter: { A: ["Succeeded"] } } },
+    });
+    const boxes = await layoutBoxes(g.nodes, g.edges);
+    expect(boxes.get("B")!.y).toBeGreaterThanOrEqual(boxes.get("A")!.y + NODE_HEIGHT);
+  });
+  it("test_it_sizes_containers_around_their_children", async () => {
+    const raw = JSON.parse(readFileSync(join(CORPUS, "15-lauxmock-Conditionals.json"), "utf8"));
+    const g = definitionToGraph(raw.definition ?? raw);
+    const nodes = await layoutGraph(g);
+    for (const n of nodes) {
+      if (!n.parentId) continue;
+      const parent = nodes.find((p) => p.id === n.parentId)!;
+      expect(n.position.x).toBeGreaterThanOrEqual(0);
+      expect(n.position.y).toBeGreaterThanOrEqual(0);
+      expect(n.position.x).toBeLessThan(parent.width!);
+      expect(n.position.y).toBeLessThan(parent.height!);
+    }
+  });
+  it("test_it_lays_out_if_lanes_side_by_side", async () => {
+    const g = definitionToGraph({
+      actions: { C: { type: "If", expression: "@true", actions: { T: { type: "Compose" } }, else: { actions: { F: { type: "Compose" } } } } },
+    });
+    const boxes = await layoutBoxes(g.nodes, g.edges);
+    const t = boxes.get(laneId("C", "actions"))!;
+    const f = boxes.get(laneId("C", "else"))!;
+    expect(t.y).toBe(f.y);
+    expect(t.x).not.toBe(f.x);
+  });
+  it("test_it_lays_out_a_200_action_definition", async () => {
+    const g = definitionToGraph(bigDefinition(200));
+    const nodes = await layoutGraph(g);
+    expect(nodes.filter((n) => n.data.kind !== "lane").length).toBeGreaterThanOrEqual(201);
+  });
+});
