@@ -1,0 +1,154 @@
+"""Phase 3: compile an AST into nested Python closures, then run them.
+
+Compiling once (per distinct expression, see `template.py`'s cache) and calling
+closures avoids re-dispatching on node types at every evaluation; this is what
+makes evaluation faster than Jinja2's compiled expressions (`bench/expressions.py`).
+There is no `eval`: the only things an expression can do are call registered
+functions and read properties of the values they return.
+
+Errors: a function raises `ExpressionError` without a position; the call's
+closure fills in the call's position, the function's signature and the source
+text. Any other exception from a function is turned into an `ExpressionError` so
+that bad input never surfaces as a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from workflows.expressions.context import EvalContext
+from workflows.expressions.errors import ExpressionError
+from workflows.expressions.nodes import Access, Call, Literal, Node
+from workflows.expressions.registry import Function, lookup
+from workflows.expressions.values import type_name
+
+Compiled = Callable[[EvalContext], Any]
+
+
+def compile_node(node: Node, source: str) -> Compiled:
+    if isinstance(node, Literal):
+        return _constant(node.value)
+    if isinstance(node, Call):
+        return _compile_call(node, source)
+    return _compile_access(node, source)
+
+
+def _constant(value: Any) -> Compiled:
+    def constant(ctx: EvalContext) -> Any:
+        return value
+
+    return constant
+
+
+def _annotate(exc: ExpressionError, node: Call, function: Function, source: str) -> None:
+    if exc.position is None:
+        exc.position = node.position
+        exc.signature = exc.signature or function.signature
+    if exc.expression is None:
+        exc.expression = source
+
+
+def _wrap_unexpected(
+    exc: Exception, node: Call, function: Function, source: str
+) -> ExpressionError:
+    return ExpressionError(
+        f"The function '{function.name}' could not be evaluated: {exc}",
+        node.position,
+        source,
+        function.signature,
+    )
+
+
+def _compile_call(node: Call, source: str) -> Compiled:
+    function = lookup(node.name)
+    if function is None:  # the parser checked; guards against a registry change
+        raise ExpressionError(f"The template function '{node.name}' is not defined", node.position)
+    impl = function.impl
+    args = tuple(compile_node(arg, source) for arg in node.args)
+    with_context = function.context
+
+    def call(ctx: EvalContext) -> Any:
+        try:
+            values = [arg(ctx) for arg in args]
+            return impl(ctx, *values) if with_context else impl(*values)
+        except ExpressionError as exc:
+            _annotate(exc, node, function, source)
+            raise
+        except RecursionError:
+            raise ExpressionError("The value is nested too deeply", node.position, source)
+        except Exception as exc:
+            raise _wrap_unexpected(exc, node, function, source) from exc
+
+    return call
+
+
+def _compile_access(node: Access, source: str) -> Compiled:
+    target = compile_node(node.target, source)
+    null_safe = node.null_safe
+    if isinstance(node.key, Literal):
+        key_value = node.key.value
+
+        def access_constant(ctx: EvalContext) -> Any:
+            return select(target(ctx), key_value, null_safe, node.position, source)
+
+        return access_constant
+    key = compile_node(node.key, source)
+
+    def access(ctx: EvalContext) -> Any:
+        return select(target(ctx), key(ctx), null_safe, node.position, source)
+
+    return access
+
+
+def select(value: Any, key: Any, null_safe: bool, position: int, source: str) -> Any:
+    """`value[key]` with Logic Apps' rules; `null_safe` (`?`) turns misses into null."""
+    if isinstance(value, Mapping) and isinstance(key, str):
+        if key in value:
+            return value[key]
+        found = _find_ignoring_case(value, key)
+        if found is not _MISSING:
+            return found
+        if null_safe:
+            return None
+        available = ", ".join(f"'{k}'" for k in list(value)[:20])
+        raise ExpressionError(
+            f"The template language expression cannot be evaluated because property '{key}' "
+            f"doesn't exist, available properties are {available or 'none'}",
+            position,
+            source,
+        )
+    if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
+        if 0 <= key < len(value):
+            return value[key]
+        if null_safe:
+            return None
+        raise ExpressionError(
+            f"The template language expression cannot be evaluated because array index "
+            f"'{key}' is outside bounds (0, {len(value) - 1}) of array",
+            position,
+            source,
+        )
+    if value is None and null_safe:
+        return None
+    raise ExpressionError(
+        f"The template language expression cannot be evaluated because property "
+        f"'{key}' cannot be selected; property selection is not supported on values "
+        f"of type '{type_name(value)}'",
+        position,
+        source,
+    )
+
+
+_MISSING = object()
+
+
+def _find_ignoring_case(value: Mapping[str, Any], key: str) -> Any:
+    """Fallback for a missed property: Logic Apps resolves property names without
+    regard to case. An exact match always wins; huge objects skip the scan."""
+    if isinstance(value, dict) and len(value) <= 256:
+        lowered = key.lower()
+        for name, item in value.items():
+            if isinstance(name, str) and name.lower() == lowered:
+                return item
+    return _MISSING
