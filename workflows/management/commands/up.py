@@ -135,9 +135,9 @@ class Command(BaseCommand):
 
 
 def _amqp_command() -> list[str] | None:
-    """The broker's AMQP listener, when the broker ships one (`sluice broker amqp`)."""
+    """The broker's AMQP listener, when the broker ships one (`sluice amqp`)."""
     try:
         import broker.amqp  # noqa: F401
     except ImportError:
         return None
-    return python_command("broker", "amqp")
+    return python_command("amqp")
