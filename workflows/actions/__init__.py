@@ -1,0 +1,52 @@
+"""Built-in actions and the one function the drivers call: `execute(work, engine, now, host)`.
+
+Built-ins (Compose, variables, ParseJson, Query, Select, Join, Table, Wait,
+Response, child Workflow) live here; any other type goes to
+`connectors.registry.get(type)`; an unknown type fails the action with a clear
+error. Every failure becomes an `Outcome` — nothing raised here reaches a driver.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from workflows.actions import control, data, variables  # noqa: F401  (register built-ins)
+from workflows.actions.base import BUILTINS, ActionEnv, ActionFailed, Host
+from workflows.actions.connector import run_connector
+from workflows.engine import Engine, Outcome, Work
+
+log = logging.getLogger("sluice.actions")
+
+
+def _evaluate_inputs(work: Work, engine: Engine, raw: frozenset[str]) -> Any:
+    spec = work.node.spec.get("inputs")
+    if isinstance(spec, dict) and raw:
+        spec = {key: value for key, value in spec.items() if key not in raw}
+    return engine.evaluate(spec, work.frame)
+
+
+def execute(work: Work, engine: Engine, now: datetime, host: Host) -> Outcome:
+    """Run one leaf action; never raises."""
+    kind = work.node.type.lower()
+    builtin = BUILTINS.get(kind)
+    try:
+        inputs = _evaluate_inputs(work, engine, builtin.raw_inputs if builtin else frozenset())
+    except Exception as exc:
+        return Outcome.failed(
+            "InvalidTemplate",
+            f"Unable to process template language expressions in action '{work.node.name}' inputs: {exc}",
+        )
+    try:
+        if builtin is not None:
+            return builtin.handler(inputs, ActionEnv(engine, work, now, host))
+        return run_connector(work, inputs, now, host, engine)
+    except ActionFailed as exc:
+        return Outcome.failed(exc.code, exc.message, inputs=inputs)
+    except Exception as exc:
+        log.exception("action %s crashed", work.record.path, extra={"action": work.record.path})
+        return Outcome.failed("ActionFailed", f"{type(exc).__name__}: {exc}", inputs=inputs)
+
+
+__all__ = ["ActionEnv", "Host", "execute"]

@@ -1,0 +1,70 @@
+"""Actions that are not built-ins go to a connector: `connectors.registry.get(type)`.
+
+The connector receives its validated pydantic `Inputs` and an `ActionContext`;
+`ConnectorError` becomes a Failed outcome, `RetryableError` a retryable one (the
+engine applies the action's retry policy).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from connectors import registry
+from connectors.base import ActionContext, ConnectorError
+from workflows.actions.base import ActionFailed, Host
+from workflows.engine import Engine, Outcome, Work
+from workflows.engine.containers import action_timeout
+
+
+def _connector_class(node_type: str, inputs: Any) -> Any:
+    cls = registry.get(node_type)
+    if cls is None and node_type.lower() == "serviceprovider" and isinstance(inputs, dict):
+        config = inputs.get("serviceProviderConfiguration") or {}
+        provider = str(config.get("serviceProviderId", ""))
+        operation = str(config.get("operationId", ""))
+        for candidate in (provider, provider.split("/")[-1]):
+            cls = registry.get(
+                f"ServiceProvider/{candidate.strip('/')}/{operation}"
+            ) or registry.get(f"ServiceProvider{candidate}/{operation}")
+            if cls is not None:
+                break
+    if cls is None:
+        raise ActionFailed(
+            "UnknownActionType",
+            f"No built-in action or connector handles action type '{node_type}'.",
+        )
+    return cls
+
+
+def run_connector(work: Work, inputs: Any, now: datetime, host: Host, engine: Engine) -> Outcome:
+    cls = _connector_class(work.node.type, inputs)
+    try:
+        model = cls.Inputs.model_validate(inputs if inputs is not None else {})
+    except ValidationError as exc:
+        raise ActionFailed(
+            "InvalidInputs", f"Inputs of '{work.node.name}' are invalid: {exc}"
+        ) from None
+    timeout = action_timeout(work.node)
+    context = ActionContext(
+        action_name=work.node.name,
+        now=now,
+        timeout=timeout.total_seconds() if timeout else None,
+        operation_options=str(work.node.spec.get("operationOptions") or ""),
+        callback_url=engine.callback_url,
+        **host.action_context_fields(),
+    )
+    try:
+        outputs = cls().run(model, context)
+    except ConnectorError as exc:
+        return Outcome.failed(
+            exc.code,
+            exc.message,
+            inputs=inputs,
+            outputs=exc.outputs,
+            retryable=exc.retryable,
+            retry_after=exc.retry_after,
+        )
+    return Outcome(inputs=inputs, outputs=outputs)

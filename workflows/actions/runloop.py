@@ -1,0 +1,111 @@
+"""The loop both drivers share: step the engine, execute the ready actions, report
+their outcomes, repeat — until the run ends or nothing is ready before a later time.
+
+Hooks let the durable driver persist "started" before a wave of actions runs and
+the results after it, renew its lease, and stop after a time budget. The loop
+itself knows nothing about databases or Celery.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from workflows.actions import execute
+from workflows.actions.base import Host
+from workflows.engine import Engine, Work
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Hooks:
+    before_wave: Callable[[list[Work]], None] = lambda works: None
+    after_wave: Callable[[], bool] = lambda: True  # False = stop (lost the lease, cancelled…)
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass
+class LoopResult:
+    done: bool
+    due_at: datetime | None = None
+    stopped: bool = False
+    actions: int = 0
+
+
+def advance(
+    engine: Engine, host: Host, hooks: Hooks, *, budget_seconds: float | None = None
+) -> LoopResult:
+    """Advance as far as possible now; say whether the run ended or when to look again."""
+    started = time.monotonic()
+    executed = 0
+    while True:
+        works = engine.step(hooks.clock())
+        if engine.state.done:
+            return LoopResult(True, actions=executed)
+        if not works:
+            return LoopResult(False, due_at=engine.next_due(), actions=executed)
+        hooks.before_wave(works)
+        for work in works:
+            outcome = execute(work, engine, hooks.clock(), host)
+            engine.complete(work, outcome, hooks.clock())
+        executed += len(works)
+        if not hooks.after_wave():
+            return LoopResult(False, stopped=True, actions=executed)
+        if budget_seconds is not None and time.monotonic() - started > budget_seconds:
+            return LoopResult(False, due_at=hooks.clock(), actions=executed)
+
+
+@dataclass
+class MemoryHost:
+    """Host for runs kept only in memory (stateless runs, tests)."""
+
+    workflow_name: str = ""
+    run_id: str = ""
+    response: dict[str, Any] | None = None
+    children: Callable[[str, str, dict[str, Any], str], str] | None = None
+    child_results: Callable[[str], dict[str, Any] | None] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def respond(self, response: dict[str, Any]) -> bool:
+        if self.response is not None:
+            return False
+        self.response = response
+        return True
+
+    def start_child(
+        self, workflow: str, trigger: str, outputs: dict[str, Any], action_path: str
+    ) -> str:
+        if self.children is None:
+            from workflows.actions.base import ActionFailed
+
+            raise ActionFailed("NotSupported", "Child workflows cannot be called from here.")
+        return self.children(workflow, trigger, outputs, action_path)
+
+    def child_result(self, child_id: str) -> dict[str, Any] | None:
+        return self.child_results(child_id) if self.child_results else None
+
+    def action_context_fields(self) -> dict[str, Any]:
+        return {"workflow_name": self.workflow_name, "run_id": self.run_id}
+
+
+def run_to_end(
+    engine: Engine,
+    host: Host,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Drive an in-memory run to its end, really waiting for timers."""
+    hooks = Hooks(clock=clock)
+    while True:
+        result = advance(engine, host, hooks)
+        if result.done:
+            return
+        due = result.due_at or clock()
+        sleep(max(0.0, (due - clock()).total_seconds()))
