@@ -29,3 +29,20 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="sluice"'
+
+
+try:  # describe the scheme in the OpenAPI schema
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class BearerTokenScheme(OpenApiAuthenticationExtension):
+        target_class = "accounts.authentication.BearerTokenAuthentication"
+        name = "bearerToken"
+
+        def get_security_definition(self, auto_schema):
+            return {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A personal access token (`sluice token create NAME`).",
+            }
+except ImportError:  # pragma: no cover - drf-spectacular is a dependency
+    pass

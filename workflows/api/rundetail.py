@@ -1,0 +1,166 @@
+"""The run page: a run with its action runs as a tree, kept small.
+
+Inputs and outputs larger than `INLINE_LIMIT` bytes (as JSON) are left out and
+served at `/api/v1/runs/{id}/actions/{path}/inputs|outputs` (and
+`/api/v1/runs/{id}/trigger/inputs|outputs`); every record carries the link and the
+content size either way. Secured inputs/outputs are replaced by `SECURED`, here
+and at the links.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from accounts.connections import scrub
+from workflows.models import ActionRun, Run
+
+INLINE_LIMIT = 64 * 1024
+SECURED = "Content not shown due to security configuration."
+
+
+def content_size(value: Any) -> int:
+    return len(json.dumps(value, default=str).encode())
+
+
+def run_links(run: Run) -> dict[str, str]:
+    base = f"/api/v1/runs/{run.id}"
+    return {
+        "self": base,
+        "cancel": f"{base}/cancel",
+        "resubmit": f"{base}/resubmit",
+        "trigger_inputs": f"{base}/trigger/inputs",
+        "trigger_outputs": f"{base}/trigger/outputs",
+    }
+
+
+def action_link(run_id: str, path: str, part: str) -> str:
+    return f"/api/v1/runs/{run_id}/actions/{quote(path, safe='/[]')}/{part}"
+
+
+def _content(node: dict, part: str, value: Any, secured: bool, link: str) -> None:
+    if secured:
+        node[part] = SECURED
+        node[f"{part}_link"] = {"uri": link, "content_size": 0}
+        return
+    size = content_size(value) if value is not None else 0
+    node[part] = value if size <= INLINE_LIMIT else None
+    node[f"{part}_link"] = {"uri": link, "content_size": size}
+
+
+def _ms(start, end) -> int | None:
+    return int((end - start).total_seconds() * 1000) if start and end else None
+
+
+def action_node(a: ActionRun) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "name": a.name,
+        "path": a.path,
+        "type": a.type,
+        "status": a.status,
+        "code": a.code,
+        "iteration": a.iteration,
+        "start_time": a.started_at,
+        "end_time": a.ended_at,
+        "duration_ms": _ms(a.started_at, a.ended_at),
+        "attempts": a.attempts,
+        "retry_history": a.retry_history,
+        "error": a.error,
+        "tracked_properties": a.tracked_properties,
+    }
+    _content(node, "inputs", a.inputs, a.secure_inputs, action_link(a.run_id, a.path, "inputs"))
+    _content(node, "outputs", a.outputs, a.secure_outputs, action_link(a.run_id, a.path, "outputs"))
+    node["children"] = []
+    return node
+
+
+def _placeholder(path: str) -> dict[str, Any]:
+    """A container level that has no row of its own (e.g. a loop iteration `Loop[3]`)."""
+    return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "Repetition", "children": []}
+
+
+def action_tree(actions: list[ActionRun]) -> list[dict[str, Any]]:
+    nodes = {a.path: action_node(a) for a in actions}
+    roots: list[dict[str, Any]] = []
+    for a in actions:
+        _attach(nodes, roots, nodes[a.path], a.parent_path)
+    return roots
+
+
+def _attach(nodes: dict, roots: list, node: dict, parent_path: str) -> None:
+    if not parent_path:
+        roots.append(node)
+        return
+    parent = nodes.get(parent_path)
+    if parent is None:
+        parent = nodes[parent_path] = _placeholder(parent_path)
+        grand = parent_path.rsplit("/", 1)[0] if "/" in parent_path else ""
+        _attach(nodes, roots, parent, grand)
+    parent["children"].append(node)
+
+
+def _trigger_secure(run: Run) -> tuple[bool, bool]:
+    definition = run.version.definition if run.version_id else {}
+    trigger = (definition.get("triggers") or {}).get(run.trigger_name) or {}
+    props = ((trigger.get("runtimeConfiguration") or {}).get("secureData") or {}).get(
+        "properties"
+    ) or []
+    return "inputs" in props, "outputs" in props
+
+
+def trigger_record(run: Run) -> dict[str, Any]:
+    record = dict(run.trigger or {})
+    secure_in, secure_out = _trigger_secure(run)
+    base = f"/api/v1/runs/{run.id}/trigger"
+    record["name"] = record.get("name") or run.trigger_name
+    _content(record, "inputs", record.get("inputs"), secure_in, f"{base}/inputs")
+    _content(record, "outputs", record.get("outputs"), secure_out, f"{base}/outputs")
+    return record
+
+
+def trigger_content(run: Run, part: str) -> Any:
+    secure_in, secure_out = _trigger_secure(run)
+    if (secure_in and part == "inputs") or (secure_out and part == "outputs"):
+        return SECURED
+    return scrub((run.trigger or {}).get(part))
+
+
+def action_content(action: ActionRun, part: str) -> Any:
+    secured = action.secure_inputs if part == "inputs" else action.secure_outputs
+    return SECURED if secured else scrub(getattr(action, part))
+
+
+def run_detail(run: Run) -> dict[str, Any]:
+    actions = list(
+        ActionRun.objects.filter(run=run).order_by("started_at", "id").only(*_ACTION_FIELDS)
+    )
+    return {
+        "run": run,
+        "trigger": trigger_record(run),
+        "actions": action_tree(actions),
+        "links": run_links(run),
+    }
+
+
+_ACTION_FIELDS = [
+    "id",
+    "run_id",
+    "path",
+    "name",
+    "parent_path",
+    "iteration",
+    "type",
+    "status",
+    "code",
+    "started_at",
+    "ended_at",
+    "inputs",
+    "outputs",
+    "error",
+    "attempts",
+    "retry_history",
+    "tracked_properties",
+    "secure_inputs",
+    "secure_outputs",
+]
