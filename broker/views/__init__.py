@@ -1,0 +1,3 @@
+"""HTTP data planes (Event Grid, Service Bus REST, Event Hubs REST) and the
+management REST API. Views only parse the request, call one service function and
+render its result."""

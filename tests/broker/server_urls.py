@@ -1,0 +1,5 @@
+"""URL root of the broker test server (see server_settings.py)."""
+
+from django.urls import include, path
+
+urlpatterns = [path("", include("broker.urls"))]
