@@ -1,0 +1,186 @@
+"""The connectors' share of the scheduler loop: `tick(now)` every second.
+
+1. `triggers.sync(now)` keeps one `TriggerState` row per schedulable trigger.
+2. Every due row is claimed with a compare-and-set on `next_fire_at`
+   (`UPDATE … WHERE id = … AND next_fire_at = <the value we read>`): exactly one
+   scheduler process wins each occurrence.
+   - Recurrence: claim, create the run and record history in one transaction.
+   - Polling triggers: the claim moves `next_fire_at` to a lease (so a slow
+     poll is not started twice), the poll talks to the remote system outside
+     any transaction, then the new poll state, the runs and the history commit
+     together under a second compare-and-set on the lease.
+   - Batch: release partitions whose recurrence came due.
+3. After downtime at most one missed occurrence fires (the oldest), then the
+   schedule continues from now; `SLUICE_SCHEDULER_MISSED = "none"` skips
+   occurrences later than `SLUICE_SCHEDULER_GRACE_SECONDS` (default 60) instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from pydantic import ValidationError
+
+from connectors import registry, schedule, triggers
+from connectors.base import ActionContext, ConnectorError
+from connectors.models import TriggerState
+from workflows.models import TriggerHistory
+
+log = logging.getLogger("sluice.ticks")
+POLL_LEASE = timedelta(minutes=5)
+BATCH_SIZE = 200
+
+
+def tick(now: datetime) -> None:
+    triggers.sync(now)
+    for pk, scheduled in due(now):
+        try:
+            fire(pk, scheduled, now)
+        except Exception:  # one broken trigger must not stop the others
+            log.exception("trigger state %s failed to fire", pk)
+
+
+def due(now: datetime) -> list[tuple[int, datetime]]:
+    rows = TriggerState.objects.filter(next_fire_at__lte=now).order_by("next_fire_at")
+    return list(rows.values_list("pk", "next_fire_at")[:BATCH_SIZE])
+
+
+def fire(pk: int, scheduled: datetime, now: datetime) -> None:
+    row = TriggerState.objects.select_related("workflow__current_version").get(pk=pk)
+    spec = (triggers.definition_of(row.workflow.current_version).get("triggers") or {}).get(
+        row.trigger_name
+    )
+    if not spec:
+        TriggerState.objects.filter(pk=pk, next_fire_at=scheduled).update(next_fire_at=None)
+        return
+    if row.kind == "Recurrence":
+        fire_recurrence(row, spec, scheduled, now)
+    elif row.kind == "Batch":
+        from connectors.builtin import batch
+
+        batch.release_on_schedule(row, spec, scheduled, now, next_after(row, spec, scheduled, now))
+    else:
+        poll(row, spec, scheduled, now)
+
+
+def next_after(
+    row: TriggerState, spec: dict, scheduled: datetime, now: datetime
+) -> datetime | None:
+    recurrence = triggers.recurrence_of(spec)
+    if not recurrence:
+        return None
+    return schedule.next_occurrence(
+        recurrence, max(scheduled, now), anchor=row.anchor, fired=row.fired_count + 1
+    )
+
+
+def is_missed(scheduled: datetime, now: datetime) -> bool:
+    if getattr(settings, "SLUICE_SCHEDULER_MISSED", "one") != "none":
+        return False
+    grace = float(getattr(settings, "SLUICE_SCHEDULER_GRACE_SECONDS", 60))
+    return (now - scheduled).total_seconds() > grace
+
+
+def fire_recurrence(row: TriggerState, spec: dict, scheduled: datetime, now: datetime) -> None:
+    following = next_after(row, spec, scheduled, now)
+    with transaction.atomic():
+        claimed = TriggerState.objects.filter(pk=row.pk, next_fire_at=scheduled).update(
+            next_fire_at=following, fired_count=F("fired_count") + 1, last_fired_at=now
+        )
+        if not claimed:
+            return
+        if is_missed(scheduled, now):
+            triggers.record(
+                row.workflow,
+                row.trigger_name,
+                TriggerHistory.Result.SKIPPED,
+                error={
+                    "code": "MissedOccurrence",
+                    "message": "The scheduler was down at this time.",
+                },
+                scheduled_for=scheduled,
+            )
+            return
+        outputs = {"scheduledTime": scheduled.isoformat()}
+        triggers.start_run(row.workflow, row.trigger_name, outputs, scheduled_for=scheduled)
+
+
+def poll(row: TriggerState, spec: dict, scheduled: datetime, now: datetime) -> None:
+    lease = now + POLL_LEASE
+    if not TriggerState.objects.filter(pk=row.pk, next_fire_at=scheduled).update(
+        next_fire_at=lease
+    ):
+        return
+    try:
+        result = run_poll(row, spec, now)
+    except (ConnectorError, ValidationError, ValueError) as exc:
+        fail_poll(row, spec, scheduled, now, lease, exc)
+        return
+    following = now + timedelta(seconds=result.next_poll_in) if result.next_poll_in else None
+    following = following or next_after(row, spec, scheduled, now)
+    with transaction.atomic():
+        kept = TriggerState.objects.filter(pk=row.pk, next_fire_at=lease).update(
+            next_fire_at=following,
+            state=result.state,
+            last_fired_at=now,
+            fired_count=F("fired_count") + 1,
+            error="",
+        )
+        if not kept:
+            return  # the lease expired and another scheduler took over
+        for outputs in result.fires:
+            triggers.start_run(row.workflow, row.trigger_name, outputs, scheduled_for=scheduled)
+        if not result.fires:
+            triggers.record(
+                row.workflow,
+                row.trigger_name,
+                TriggerHistory.Result.SKIPPED,
+                scheduled_for=scheduled,
+            )
+
+
+def run_poll(row: TriggerState, spec: dict, now: datetime) -> Any:
+    cls = registry.get_trigger(row.kind)
+    if cls is None:
+        raise ConnectorError(f"No trigger handles '{row.kind}'.", code="UnknownTriggerType")
+    inputs, connections = triggers.evaluate_inputs(row.workflow, spec)
+    model = cls.Inputs.model_validate(registry.inputs_of(str(spec.get("type", "")), inputs))
+    context = ActionContext(
+        workflow_name=row.workflow.name,
+        action_name=row.trigger_name,
+        now=now,
+        connections=connections,
+    )
+    return cls().poll(model, dict(row.state or {}), context)
+
+
+def fail_poll(
+    row: TriggerState,
+    spec: dict,
+    scheduled: datetime,
+    now: datetime,
+    lease: datetime,
+    exc: Exception,
+) -> None:
+    following = next_after(row, spec, scheduled, now)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        following = now + timedelta(seconds=retry_after)
+    code = getattr(exc, "code", type(exc).__name__)
+    with transaction.atomic():
+        TriggerState.objects.filter(pk=row.pk, next_fire_at=lease).update(
+            next_fire_at=following, error=str(exc)[:2000]
+        )
+        triggers.record(
+            row.workflow,
+            row.trigger_name,
+            TriggerHistory.Result.FAILED,
+            error={"code": code, "message": str(exc)},
+            outputs=getattr(exc, "outputs", None),
+            scheduled_for=scheduled,
+        )

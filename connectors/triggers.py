@@ -1,0 +1,231 @@
+"""Glue between the scheduler and the workflows app — the one connectors module
+(with `ticks.py`) that touches `workflows.models`.
+
+- `sync(now)` keeps one `TriggerState` row per schedulable trigger of every
+  enabled workflow (recurrence, polling and batch triggers), recomputing the
+  next fire time when the workflow's version changes; disabling a workflow
+  parks its rows (`next_fire_at = NULL`) but keeps their poll memory.
+- `start_run(...)` starts a run through `workflows.services.create_run` and
+  records the trigger history (Succeeded + fired, or Skipped when the
+  concurrency queue is full, or Failed).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from connectors import registry, schedule
+from connectors.models import TriggerState
+from workflows.models import TriggerHistory, Workflow, WorkflowVersion
+
+log = logging.getLogger("sluice.triggers")
+_synced: dict[int, int | None] = {}  # workflow id → version id this process last synced
+
+
+def definition_of(version: WorkflowVersion | None) -> dict[str, Any]:
+    definition = (version.definition if version else None) or {}
+    if isinstance(definition.get("definition"), dict):
+        return definition["definition"]
+    return definition
+
+
+def schedulable_kind(spec: dict[str, Any]) -> str | None:
+    """The kind the scheduler drives for this trigger, or None (e.g. Request)."""
+    kind = registry.kind_of(spec)
+    if kind.lower() == "recurrence":
+        return "Recurrence"
+    if kind.lower() == "batch":
+        return "Batch"
+    if spec.get("recurrence") and registry.get_trigger(kind) is not None:
+        return kind
+    return None
+
+
+def recurrence_of(spec: dict[str, Any]) -> dict[str, Any] | None:
+    if registry.kind_of(spec).lower() == "batch":
+        return batch_recurrence(spec)
+    return spec.get("recurrence")
+
+
+def batch_recurrence(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The shortest release recurrence of a Batch trigger's configurations."""
+    configs = ((spec.get("inputs") or {}).get("configurations") or {}).values()
+    for config in configs:
+        recurrence = (config.get("releaseCriteria") or {}).get("recurrence")
+        if recurrence:
+            return recurrence
+    return None
+
+
+def first_fire(spec: dict[str, Any], now: datetime, anchor: datetime) -> datetime | None:
+    """A new or changed trigger: startTime rules, else fire now (as Logic Apps does)."""
+    recurrence = recurrence_of(spec)
+    if not recurrence:
+        return None
+    rec = schedule.parse(recurrence)
+    if rec.start is None and not rec.cron:
+        return now
+    return schedule.next_occurrence(rec, now - timedelta(microseconds=1), anchor=anchor)
+
+
+def sync(now: datetime) -> None:
+    """Reconcile `TriggerState` rows with the enabled workflows' current versions."""
+    enabled = dict(
+        Workflow.objects.filter(state=Workflow.State.ENABLED).values_list(
+            "id", "current_version_id"
+        )
+    )
+    TriggerState.objects.exclude(workflow_id__in=list(enabled)).exclude(
+        next_fire_at=None, version_id=None
+    ).update(next_fire_at=None, version_id=None)
+    for workflow_id, version_id in enabled.items():
+        if _synced.get(workflow_id, -1) != version_id:
+            sync_workflow(Workflow.objects.get(pk=workflow_id), now)
+    for gone in set(_synced) - set(enabled):
+        _synced.pop(gone, None)
+
+
+def sync_workflow(workflow: Workflow, now: datetime) -> None:
+    """Create/update/delete the rows of one workflow for its current version."""
+    version_id = workflow.current_version_id
+    triggers = definition_of(workflow.current_version).get("triggers") or {}
+    wanted = {name: spec for name, spec in triggers.items() if schedulable_kind(spec or {})}
+    TriggerState.objects.filter(workflow=workflow).exclude(trigger_name__in=list(wanted)).delete()
+    for name, spec in wanted.items():
+        _sync_row(workflow, name, spec, version_id, now)
+    _synced[workflow.pk] = version_id
+
+
+def _sync_row(
+    workflow: Workflow, name: str, spec: dict, version_id: int | None, now: datetime
+) -> None:
+    row = TriggerState.objects.filter(workflow=workflow, trigger_name=name).first()
+    if row is None:
+        try:
+            row = TriggerState.objects.create(
+                workflow=workflow, trigger_name=name, kind=schedulable_kind(spec), anchor=now
+            )
+        except IntegrityError:  # another scheduler created it first
+            return
+    if row.version_id == version_id:
+        return
+    try:
+        next_fire, error = first_fire(spec, now, row.anchor if row.version_id else now), ""
+    except schedule.RecurrenceError as exc:
+        next_fire, error = None, str(exc)
+    TriggerState.objects.filter(pk=row.pk, version_id=row.version_id).update(
+        version_id=version_id,
+        kind=schedulable_kind(spec),
+        next_fire_at=next_fire,
+        anchor=now if row.version_id is None else row.anchor,
+        fired_count=0,
+        error=error,
+    )
+
+
+# ------------------------------------------------------------------ runs and history
+
+
+def services() -> Any:
+    return importlib.import_module("workflows.services")
+
+
+def queue_full_error() -> type[BaseException]:
+    try:
+        return services().RunQueueFull
+    except (ImportError, AttributeError):
+        return _NeverRaised
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+def start_run(
+    workflow: Workflow,
+    trigger_name: str,
+    outputs: Any,
+    *,
+    scheduled_for: datetime | None = None,
+    inputs: Any = None,
+) -> TriggerHistory:
+    """Create a run for a fired trigger and record the history (call inside the
+    transaction that claimed the fire, so both commit or neither does)."""
+    history = TriggerHistory(
+        workflow=workflow,
+        trigger_name=trigger_name,
+        inputs=inputs,
+        outputs=outputs,
+        scheduled_for=scheduled_for,
+    )
+    try:
+        with transaction.atomic():
+            run = services().create_run(workflow, trigger_name, outputs)
+    except queue_full_error() as exc:
+        history.status, history.error = TriggerHistory.Result.SKIPPED, _error("RunQueueFull", exc)
+    except Exception as exc:  # the claim stays: a broken engine must not refire forever
+        log.exception("could not start a run of %s/%s", workflow.name, trigger_name)
+        history.status, history.error = TriggerHistory.Result.FAILED, _error("RunNotCreated", exc)
+    else:
+        history.status, history.fired, history.run = TriggerHistory.Result.SUCCEEDED, True, run
+    history.save()
+    return history
+
+
+def record(
+    workflow: Workflow,
+    trigger_name: str,
+    status: str,
+    *,
+    error: Any = None,
+    outputs: Any = None,
+    scheduled_for: datetime | None = None,
+) -> TriggerHistory:
+    """A trigger evaluation that started no run (Skipped: nothing new; Failed)."""
+    return TriggerHistory.objects.create(
+        workflow=workflow,
+        trigger_name=trigger_name,
+        status=status,
+        error=error,
+        outputs=outputs,
+        scheduled_for=scheduled_for,
+    )
+
+
+def _error(code: str, exc: BaseException) -> dict[str, str]:
+    return {"code": code, "message": str(exc) or code}
+
+
+# ------------------------------------------------------------------ trigger inputs
+
+
+def evaluate_inputs(workflow: Workflow, spec: dict[str, Any]) -> tuple[Any, dict[str, dict]]:
+    """Evaluate a trigger's inputs (parameters and app settings are what a
+    trigger can see) and resolve the connections the definition uses."""
+    definition = definition_of(workflow.current_version)
+    connections, appsettings = _resolve_connections(definition)
+    parameters = {
+        name: (p or {}).get("defaultValue")
+        for name, p in (definition.get("parameters") or {}).items()
+    }
+    parameters.setdefault("$connections", {"value": connections})
+    inputs = spec.get("inputs")
+    try:
+        from workflows.expressions import evaluate
+    except ImportError:  # pragma: no cover - the expression package is always present
+        return inputs, connections
+    context = {"parameters": parameters, "appsettings": appsettings}
+    return evaluate(inputs, context), connections
+
+
+def _resolve_connections(definition: dict[str, Any]) -> tuple[dict[str, dict], dict[str, str]]:
+    try:
+        from accounts.connections import resolve_for_run
+    except ImportError:
+        return {}, {}
+    return resolve_for_run(definition)
