@@ -55,7 +55,9 @@ class Workflow(models.Model):
 
 
 def definition_hash(definition: dict, kind: str) -> str:
-    blob = json.dumps({"definition": definition, "kind": kind}, sort_keys=True, separators=(",", ":"))
+    blob = json.dumps(
+        {"definition": definition, "kind": kind}, sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -86,7 +88,9 @@ class Run(models.Model):
     version = models.ForeignKey(WorkflowVersion, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
     trigger_name = models.CharField(max_length=80, blank=True, default="")
-    trigger = models.JSONField(default=dict, blank=True)  # {name, inputs, outputs, startTime, endTime, status}
+    trigger = models.JSONField(
+        default=dict, blank=True
+    )  # {name, inputs, outputs, startTime, endTime, status}
     client_tracking_id = models.CharField(max_length=200, blank=True, default="", db_index=True)
     correlation_id = models.CharField(max_length=64, blank=True, default="")
     parent_run = models.ForeignKey(
@@ -107,6 +111,8 @@ class Run(models.Model):
     response = models.JSONField(null=True, blank=True)  # {statusCode, headers, body}
     state = models.JSONField(default=dict, blank=True)  # engine state (variables, …)
     tracked_properties = models.JSONField(default=dict, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STATEFUL)
 
     class Meta:
         ordering = ["id"]  # ids sort newest first
@@ -142,6 +148,8 @@ class ActionRun(models.Model):
     tracked_properties = models.JSONField(null=True, blank=True)
     secure_inputs = models.BooleanField(default=False)
     secure_outputs = models.BooleanField(default=False)
+    state = models.JSONField(default=dict, blank=True)  # container progress, a Wait's deadline…
+    due_at = models.DateTimeField(null=True, blank=True)  # retry back-off or pending wake-up
 
     class Meta:
         ordering = ["run", "started_at", "id"]

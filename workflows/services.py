@@ -1,0 +1,398 @@
+"""What other parts of Sluice call to start, watch, cancel and resubmit runs.
+
+* `create_runs(workflow, trigger_name, trigger_outputs, …) -> list[Run]` records
+  the trigger firing and its run(s) in one transaction and dispatches them on
+  commit. It honours the trigger's `conditions` (unmet → `[]`, a Skipped trigger
+  history row), `splitOn` (one run per array item) and
+  `runtimeConfiguration.concurrency` (`runs`, `maximumWaitingRuns` → raises
+  `RunQueueFull` when the waiting queue is full — the HTTP trigger answers 429).
+* `create_run(...) -> Run | None` is the single-run form: the first run, or None
+  when the conditions were not met. Use `create_runs` with `splitOn` triggers.
+* `run_inline(...)` runs a `Stateless` workflow in this process; only a summary
+  `Run` row is written.
+* `wait_for_response(run_id, timeout)`, `cancel_run(run)`,
+  `resubmit_run(run, from_action=None)`, and `drive(run_id)` (advance a run to its
+  end in this process, sleeping for its timers — the `run` command and tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from workflows.engine import Engine, RunState, build_plan
+from workflows.engine.graph import Body
+from workflows.models import ActionRun, Kind, Run, TriggerHistory, Workflow, WorkflowVersion
+from workflows.statuses import TERMINAL, Status
+from workflows.tasks import (
+    advance_run_now,
+    bare_definition,
+    dispatch,
+    dispatch_on_commit,
+    parameter_values,
+)
+
+log = logging.getLogger("sluice.engine")
+
+__all__ = [
+    "RunQueueFull",
+    "cancel_run",
+    "create_run",
+    "create_runs",
+    "drive",
+    "resubmit_run",
+    "run_inline",
+    "wait_for_response",
+]
+
+
+class RunQueueFull(Exception):
+    """The trigger's waiting-run queue is full (HTTP trigger: 429)."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- triggers
+def _trigger_spec(version: WorkflowVersion, trigger_name: str) -> dict[str, Any]:
+    return (bare_definition(version.definition).get("triggers") or {}).get(trigger_name) or {}
+
+
+def _trigger_record(trigger_name: str, outputs: dict[str, Any], now: datetime) -> dict[str, Any]:
+    stamp = now.isoformat().replace("+00:00", "Z")
+    return {
+        "name": trigger_name,
+        "inputs": None,
+        "outputs": outputs,
+        "status": "Succeeded",
+        "code": "OK",
+        "startTime": stamp,
+        "endTime": stamp,
+    }
+
+
+def _evaluate(value: Any, trigger: dict[str, Any]) -> Any:
+    from workflows.expressions import evaluate
+
+    return evaluate(value, {"trigger": trigger, "now": trigger.get("startTime")})
+
+
+def _conditions_met(spec: dict[str, Any], trigger: dict[str, Any]) -> bool:
+    from workflows.engine.conditions import truthy
+
+    return all(
+        truthy(_evaluate((c or {}).get("expression"), trigger))
+        for c in spec.get("conditions") or []
+    )
+
+
+def _split(spec: dict[str, Any], trigger: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trigger outputs of each run: one, or one per `splitOn` item."""
+    if not spec.get("splitOn"):
+        return [trigger["outputs"]]
+    items = _evaluate(spec["splitOn"], trigger)
+    if not isinstance(items, list):
+        raise ValueError(
+            f"The trigger splitOn expression must evaluate to an array, not {type(items).__name__}"
+        )
+    if len(items) > 100_000:
+        raise ValueError("The trigger splitOn produced more than 100,000 items")
+    outputs = trigger["outputs"] if isinstance(trigger["outputs"], dict) else {}
+    return [{**outputs, "body": item} for item in items]
+
+
+def _check_queue(
+    version: WorkflowVersion, workflow: Workflow, spec: dict[str, Any], adding: int
+) -> None:
+    concurrency = (spec.get("runtimeConfiguration") or {}).get("concurrency") or {}
+    limit = concurrency.get("runs")
+    if "singleinstance" in str(spec.get("operationOptions") or "").lower():
+        limit = 1
+    if not isinstance(limit, int):
+        return
+    maximum = concurrency.get("maximumWaitingRuns", min(100, 10 + limit))
+    waiting = Run.objects.filter(workflow=workflow, status=Status.WAITING).count()
+    if waiting + adding > maximum:
+        raise RunQueueFull(
+            f"Workflow '{workflow.name}' already has {waiting} runs waiting (limit {maximum})."
+        )
+
+
+def create_runs(
+    workflow: Workflow,
+    trigger_name: str,
+    trigger_outputs: Any,
+    *,
+    client_tracking_id: str = "",
+    parent_run: Run | None = None,
+    parent_action: str = "",
+    resubmitted_from: Run | None = None,
+    version: WorkflowVersion | None = None,
+    parameters: dict[str, Any] | None = None,
+    record_history: bool = True,
+) -> list[Run]:
+    """Record the trigger firing and its runs in one transaction; dispatch on commit."""
+    version = version or workflow.current_version
+    if version is None:
+        raise ValueError(f"Workflow '{workflow.name}' has no definition")
+    now = utcnow()
+    spec = _trigger_spec(version, trigger_name)
+    trigger = _trigger_record(trigger_name, trigger_outputs, now)
+    if not _conditions_met(spec, trigger):
+        if record_history:
+            TriggerHistory.objects.create(
+                workflow=workflow,
+                trigger_name=trigger_name,
+                status="Skipped",
+                outputs=trigger_outputs,
+            )
+        return []
+    split = _split(spec, trigger)
+    with transaction.atomic():
+        _check_queue(version, workflow, spec, len(split))
+        runs = [
+            _new_run(
+                workflow,
+                version,
+                trigger_name,
+                {**trigger, "outputs": outputs},
+                now,
+                client_tracking_id,
+                parent_run,
+                parent_action,
+                resubmitted_from,
+                parameters,
+            )
+            for outputs in split
+        ]
+        if record_history:
+            TriggerHistory.objects.create(
+                workflow=workflow,
+                trigger_name=trigger_name,
+                status="Succeeded",
+                fired=True,
+                run=runs[0],
+                outputs=trigger_outputs,
+            )
+        for run in runs:
+            dispatch_on_commit(run.id)
+    return runs
+
+
+def _new_run(
+    workflow,
+    version,
+    trigger_name,
+    trigger,
+    now,
+    client_tracking_id,
+    parent_run,
+    parent_action,
+    resubmitted_from,
+    parameters,
+) -> Run:
+    run = Run(
+        workflow=workflow,
+        version=version,
+        status=Status.WAITING,
+        trigger_name=trigger_name,
+        trigger=trigger,
+        parent_run=parent_run,
+        parent_action=parent_action,
+        resubmitted_from=resubmitted_from,
+        due_at=now + timedelta(seconds=5),
+        kind=version.kind,
+        state={"parameters": parameters or {}},
+    )
+    run.client_tracking_id = client_tracking_id or run.id
+    run.correlation_id = run.id
+    run.save(force_insert=True)
+    log.info(
+        "[%s/%s] run created by trigger %s",
+        workflow.name,
+        run.id,
+        trigger_name,
+        extra={"workflow": workflow.name, "run": run.id},
+    )
+    return run
+
+
+def create_run(
+    workflow: Workflow, trigger_name: str, trigger_outputs: Any, **kwargs: Any
+) -> Run | None:
+    """The single-run form of `create_runs`: its first run, or None when skipped."""
+    runs = create_runs(workflow, trigger_name, trigger_outputs, **kwargs)
+    return runs[0] if runs else None
+
+
+# ----------------------------------------------------------------- watching
+def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[str, Any] | None:
+    """The run's Response ({statusCode, headers, body}), or None on timeout or when
+    the run ended without one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        row = Run.objects.filter(pk=run_id).values("response", "status").first()
+        if row is None:
+            return None
+        if row["response"] is not None:
+            return row["response"]
+        if row["status"] in TERMINAL or time.monotonic() >= deadline:
+            return None
+        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+        poll = min(poll * 1.5, 0.5)
+
+
+def drive(
+    run_id: str, *, sleep: Callable[[float], None] = time.sleep, max_seconds: float | None = None
+) -> Run:
+    """Advance `run_id` in this process until it ends (really waiting for timers)."""
+    started = time.monotonic()
+    while True:
+        advance_run_now(run_id, budget=None)
+        run = Run.objects.get(pk=run_id)
+        if run.status in TERMINAL:
+            return run
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            return run
+        due = run.due_at or utcnow()
+        sleep(min(max(0.0, (due - utcnow()).total_seconds()), 1.0))
+        for child_id in (
+            Run.objects.filter(parent_run_id=run_id)
+            .exclude(status__in=TERMINAL)
+            .values_list("pk", flat=True)
+        ):
+            advance_run_now(child_id, budget=None)
+
+
+# ------------------------------------------------------------ cancel, resubmit
+def cancel_run(run: Run) -> bool:
+    """Cancel a queued or running run. Returns False when it had already ended."""
+    now = utcnow()
+    if Run.objects.filter(pk=run.pk, status=Status.WAITING).update(
+        status=Status.CANCELLED,
+        cancel_requested=True,
+        ended_at=now,
+        due_at=None,
+        error={"code": "Cancelled", "message": "The run was cancelled."},
+    ):
+        return True
+    if Run.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+        cancel_requested=True, due_at=now
+    ):
+        dispatch(run.pk)
+        return True
+    return False
+
+
+def _downstream(body: Body, start: str) -> set[str]:
+    following = {start}
+    for node in body.nodes:  # topological order: predecessors come first
+        if any(pred in following for pred in node.run_after):
+            following.add(node.name)
+    return following
+
+
+def resubmit_run(run: Run, *, from_action: str | None = None) -> Run:
+    """A new run of the same version with the same trigger outputs. With
+    `from_action` (a top-level action), the results of the actions that do not
+    follow it are copied and only it and what follows run again."""
+    new = create_runs(
+        run.workflow,
+        run.trigger_name,
+        (run.trigger or {}).get("outputs"),
+        version=run.version,
+        resubmitted_from=run,
+        client_tracking_id=run.client_tracking_id,
+        parameters=(run.state or {}).get("parameters"),
+        record_history=False,
+    )
+    if not new:
+        raise ValueError("The trigger conditions are no longer met for this run")
+    if from_action:
+        _copy_before(run, new[0], from_action)
+    return new[0]
+
+
+def _copy_before(old: Run, new: Run, from_action: str) -> None:
+    plan = build_plan(bare_definition(old.version.definition))
+    if from_action not in plan.root.by_name:
+        raise ValueError(f"'{from_action}' is not a top-level action of this workflow")
+    rerun = _downstream(plan.root, from_action)
+    kept = [
+        row
+        for row in ActionRun.objects.filter(run=old)
+        if row.path.split("/")[0].split("[")[0] not in rerun
+    ]
+    with transaction.atomic():
+        ActionRun.objects.bulk_create([_copy_row(row, new) for row in kept])
+        state = {
+            **(new.state or {}),
+            "variables": (old.state or {}).get("variables", {}),
+            "variable_types": (old.state or {}).get("variable_types", {}),
+        }
+        Run.objects.filter(pk=new.pk).update(state=state)
+
+
+def _copy_row(row: ActionRun, run: Run) -> ActionRun:
+    row.pk = None
+    row.id = None
+    row.run = run
+    return row
+
+
+# ------------------------------------------------------------------ stateless
+def run_inline(
+    workflow: Workflow,
+    trigger_name: str,
+    trigger_outputs: Any,
+    *,
+    client_tracking_id: str = "",
+    version: WorkflowVersion | None = None,
+    parameters: dict[str, Any] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    **_: Any,
+) -> Run:
+    """Run a Stateless workflow in this process: no action rows, one summary Run."""
+    from workflows.actions.runloop import MemoryHost, run_to_end
+    from workflows.tasks import DurableHost, workflow_context
+
+    version = version or workflow.current_version
+    now = utcnow()
+    run = Run(
+        workflow=workflow,
+        version=version,
+        trigger_name=trigger_name,
+        kind=Kind.STATELESS,
+        trigger=_trigger_record(trigger_name, trigger_outputs, now),
+        started_at=now,
+    )
+    run.client_tracking_id = client_tracking_id or run.id
+    definition = bare_definition(version.definition)
+    state = RunState(
+        trigger=run.trigger,
+        parameters=parameter_values(version.definition, parameters or {}),
+        workflow=workflow_context(run),
+        started_at=now,
+    )
+    durable = DurableHost(run, state)
+    host = MemoryHost(
+        workflow.name, run.id, children=durable.start_child, child_results=durable.child_result
+    )
+    engine = Engine(build_plan(definition), state)
+    run_to_end(engine, host, sleep=sleep)
+    run.status, run.error, run.outputs, run.response = (
+        state.status,
+        state.error,
+        state.outputs,
+        host.response,
+    )
+    run.ended_at = utcnow()
+    run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
+    run.save(force_insert=True)
+    return run

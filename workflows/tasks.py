@@ -1,0 +1,567 @@
+"""The durable driver: advance one run on a Celery worker, the database being the
+source of truth.
+
+`advance_run(run_id)` takes a lease on the run (compare-and-set on
+`lease_owner`/`lease_expires_at`), loads its action runs into the pure engine,
+and executes waves of ready actions, writing each wave's "started" rows before
+executing it and its results after — so a worker killed mid-wave leaves rows
+that say which actions were in flight; the next worker runs them again and
+`attempts` says so. When nothing is ready now the run is parked: `due_at` is set
+and an ETA task is sent; the `ticks.tick` sweep re-dispatches anything whose
+message was lost or whose worker died. Every status change is a compare-and-set
+update that must hit exactly one row.
+
+Secure inputs/outputs (`runtimeConfiguration.secureData`) are stored encrypted
+(`{"$secure": <token>}`) so a resumed run can still use them; readers show the
+Logic Apps marker instead (`public_value`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from celery import shared_task
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from workflows.actions.runloop import Hooks, advance
+from workflows.engine import ActionRecord, Engine, RunState, Work, build_plan
+from workflows.engine.records import TERMINAL
+from workflows.models import ActionRun, Run, Workflow
+from workflows.statuses import Status
+
+log = logging.getLogger("sluice.engine")
+
+SECURE_MARKER = "Content not shown due to security configuration."
+SECURE_KEY = "$secure"
+CONTAINER_TYPES = frozenset({"scope", "if", "switch", "foreach", "until"})
+ACTIVE_RUN = (Status.WAITING, Status.RUNNING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def lease_seconds() -> float:
+    return float(
+        os.environ.get(
+            "SLUICE_RUN_LEASE_SECONDS", getattr(settings, "SLUICE_RUN_LEASE_SECONDS", 120)
+        )
+    )
+
+
+def task_budget_seconds() -> float:
+    return float(getattr(settings, "SLUICE_RUN_TASK_BUDGET", 30))
+
+
+def run_timeout() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "SLUICE_RUN_TIMEOUT", 90 * 86400)))
+
+
+def run_label(run: Run) -> str:
+    return f"[{run.workflow.name}/{run.id}]"
+
+
+# ------------------------------------------------------------------ secrecy
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(f"sluice-secure-data:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(value: Any) -> Any:
+    if value is None:
+        return None
+    return {SECURE_KEY: _fernet().encrypt(json.dumps(value).encode()).decode()}
+
+
+def unseal(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {SECURE_KEY}:
+        try:
+            return json.loads(_fernet().decrypt(value[SECURE_KEY].encode()))
+        except InvalidToken:
+            return None
+    return value
+
+
+def public_value(value: Any) -> Any:
+    """What a reader (API, CLI) may show of a stored value."""
+    if isinstance(value, dict) and set(value) == {SECURE_KEY}:
+        return SECURE_MARKER
+    return value
+
+
+# ------------------------------------------------------------------ dispatch
+def dispatch(run_id: str, countdown: float = 0) -> None:
+    """Tell a worker to look at run `run_id` (now, or after `countdown` seconds)."""
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and countdown > 0:
+        return  # eager mode: timers are driven by `services.drive` or the tick
+    try:
+        advance_run.apply_async((run_id,), countdown=max(0.0, countdown) or None)
+    except Exception:
+        log.warning("could not send advance_run for %s; the sweep will", run_id, exc_info=True)
+
+
+def dispatch_on_commit(run_id: str, countdown: float = 0) -> None:
+    transaction.on_commit(lambda: dispatch(run_id, countdown))
+
+
+# --------------------------------------------------------------------- lease
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire_lease(run_id: str, owner: str, now: datetime) -> bool:
+    free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    updated = (
+        Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN)
+        .filter(free)
+        .update(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds()))
+    )
+    return updated == 1
+
+
+def renew_lease(run_id: str, owner: str, now: datetime) -> bool:
+    expires = now + timedelta(seconds=lease_seconds())
+    return Run.objects.filter(pk=run_id, lease_owner=owner).update(lease_expires_at=expires) == 1
+
+
+def release_lease(run_id: str, owner: str) -> None:
+    Run.objects.filter(pk=run_id, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+
+
+# -------------------------------------------------------------- plan & state
+@lru_cache(maxsize=256)
+def _plan_for(version_id: int, definition_json: str) -> Any:
+    return build_plan(json.loads(definition_json))
+
+
+def plan_for(run: Run) -> Any:
+    return _plan_for(run.version_id, json.dumps(run.version.definition, sort_keys=True))
+
+
+def bare_definition(definition: dict[str, Any]) -> dict[str, Any]:
+    inner = definition.get("definition")
+    return inner if isinstance(inner, dict) and "actions" not in definition else definition
+
+
+def parameter_values(definition: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    declared = bare_definition(definition).get("parameters") or {}
+    values = {name: (spec or {}).get("defaultValue") for name, spec in declared.items()}
+    return {**values, **(overrides or {})}
+
+
+def record_from_row(row: ActionRun) -> ActionRecord:
+    return ActionRecord(
+        path=row.path,
+        name=row.name,
+        type=row.type,
+        parent_path=row.parent_path,
+        iteration=row.iteration,
+        status=row.status,
+        code=row.code,
+        inputs=unseal(row.inputs),
+        outputs=unseal(row.outputs),
+        error=row.error,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        attempts=row.attempts,
+        retry_history=row.retry_history or [],
+        due_at=row.due_at,
+        state=row.state or {},
+        tracked_properties=row.tracked_properties,
+        secure_inputs=row.secure_inputs,
+        secure_outputs=row.secure_outputs,
+        db_id=row.pk,
+        stored_status=row.status,
+    )
+
+
+def workflow_context(run: Run) -> dict[str, Any]:
+    definition = bare_definition(run.version.definition)
+    return {
+        "id": f"/workflows/{run.workflow.name}",
+        "name": run.workflow.name,
+        "type": "workflows",
+        "run": {
+            "id": f"/workflows/{run.workflow.name}/runs/{run.id}",
+            "name": run.id,
+            "type": "workflows/runs",
+        },
+        "outputs": definition.get("outputs") or {},
+    }
+
+
+def load_state(run: Run) -> RunState:
+    saved = run.state or {}
+    state = RunState(
+        variables=saved.get("variables") or {},
+        variable_types=saved.get("variable_types") or {},
+        parameters=parameter_values(run.version.definition, saved.get("parameters") or {}),
+        trigger=run.trigger or {},
+        workflow=workflow_context(run),
+        started_at=run.started_at,
+        response=run.response,
+    )
+    for row in ActionRun.objects.filter(run=run).order_by("id"):
+        state.records[row.path] = record_from_row(row)
+    return state
+
+
+def run_state_blob(run: Run, state: RunState) -> dict[str, Any]:
+    return {
+        **(run.state or {}),
+        "variables": state.variables,
+        "variable_types": state.variable_types,
+    }
+
+
+def connections_and_settings(definition: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    try:
+        from accounts.connections import resolve_for_run
+    except ImportError:
+        return {}, {}
+    try:
+        return resolve_for_run(definition)
+    except Exception:
+        log.warning("could not resolve connections/app settings", exc_info=True)
+        return {}, {}
+
+
+def callback_url_for(run: Run) -> str | None:
+    try:
+        from workflows.callback import callback_url
+
+        return callback_url(run.workflow, run.trigger_name or "manual")
+    except Exception:
+        return None
+
+
+# ------------------------------------------------------------------ persisting
+class LostRace(Exception):
+    """A compare-and-set update hit no row: someone else changed the run."""
+
+
+UPDATE_FIELDS = (
+    "status",
+    "code",
+    "started_at",
+    "ended_at",
+    "outputs",
+    "error",
+    "attempts",
+    "retry_history",
+    "tracked_properties",
+    "state",
+    "due_at",
+)
+
+
+def _stored(record: ActionRecord, field: str) -> Any:
+    value = getattr(record, field)
+    if field == "inputs" and record.secure_inputs:
+        return seal(value)
+    if field == "outputs" and record.secure_outputs:
+        return seal(value)
+    if field == "tracked_properties" and (record.secure_inputs or record.secure_outputs):
+        return None  # Logic Apps: no tracked properties on secured operations
+    return value
+
+
+def row_for(run_id: str, record: ActionRecord) -> ActionRun:
+    fields = {f: _stored(record, f) for f in (*UPDATE_FIELDS, "inputs")}
+    return ActionRun(
+        run_id=run_id,
+        path=record.path,
+        name=record.name,
+        parent_path=record.parent_path,
+        iteration=record.iteration,
+        type=record.type,
+        secure_inputs=record.secure_inputs,
+        secure_outputs=record.secure_outputs,
+        **fields,
+    )
+
+
+def write_records(run_id: str, records: list[ActionRecord]) -> None:
+    """Insert new records in bulk; compare-and-set the status of existing ones."""
+    new = [r for r in records if r.db_id is None]
+    if new:
+        rows = ActionRun.objects.bulk_create([row_for(run_id, r) for r in new], batch_size=500)
+        for record, row in zip(new, rows, strict=True):
+            record.db_id = row.pk
+            record.stored_status = record.status
+    for record in records:
+        if record in new:
+            continue
+        fields = {f: _stored(record, f) for f in UPDATE_FIELDS}
+        if record.type.lower() not in CONTAINER_TYPES:
+            fields["inputs"] = _stored(record, "inputs")
+        hit = ActionRun.objects.filter(pk=record.db_id, status=record.stored_status).update(
+            **fields
+        )
+        if hit != 1:
+            raise LostRace(f"action run {record.path} changed under us")
+        record.stored_status = record.status
+
+
+# ------------------------------------------------------------------- the host
+class DurableHost:
+    """Driver hooks for Response and child workflows of a stored run."""
+
+    def __init__(self, run: Run, state: RunState) -> None:
+        self.run = run
+        self.state = state
+        self.connections: dict[str, Any] = {}
+
+    def respond(self, response: dict[str, Any]) -> bool:
+        if self.state.response is not None:
+            return False
+        if Run.objects.filter(pk=self.run.pk, response__isnull=True).update(response=response) != 1:
+            return False
+        self.state.response = response
+        if self.run.parent_run_id:
+            dispatch_on_commit(self.run.parent_run_id)
+        return True
+
+    def start_child(
+        self, workflow: str, trigger: str, outputs: dict[str, Any], action_path: str
+    ) -> str:
+        from workflows.actions.base import ActionFailed
+        from workflows.services import create_run
+
+        child_workflow = Workflow.objects.filter(name=workflow).first()
+        if child_workflow is None or child_workflow.current_version is None:
+            raise ActionFailed("WorkflowNotFound", f"The workflow '{workflow}' does not exist.")
+        child = create_run(
+            child_workflow, trigger, outputs, parent_run=self.run, parent_action=action_path
+        )
+        if child is None:
+            raise ActionFailed(
+                "TriggerConditionsNotMet", f"The trigger '{trigger}' of '{workflow}' did not fire."
+            )
+        return child.id
+
+    def child_result(self, child_id: str) -> dict[str, Any] | None:
+        row = Run.objects.filter(pk=child_id).values("status", "response", "error").first()
+        if row is None:
+            return {
+                "status": Status.FAILED,
+                "error": {"code": "ChildRunMissing", "message": f"Run {child_id} is gone."},
+            }
+        if row["response"] is not None:
+            return {"status": row["status"], "response": row["response"]}
+        if row["status"] in TERMINAL:
+            return {"status": row["status"], "error": row["error"]}
+        return None
+
+    def action_context_fields(self) -> dict[str, Any]:
+        return {
+            "workflow_name": self.run.workflow.name,
+            "run_id": self.run.id,
+            "connections": self.connections,
+        }
+
+
+# ------------------------------------------------------------------ the driver
+class DurableRun:
+    def __init__(self, run: Run, owner: str) -> None:
+        self.run = run
+        self.owner = owner
+        self.label = run_label(run)
+        self.state = load_state(run)
+        connections, appsettings = connections_and_settings(bare_definition(run.version.definition))
+        self.engine = Engine(
+            plan_for(run),
+            self.state,
+            run_timeout=run_timeout(),
+            appsettings=appsettings,
+            callback_url=callback_url_for(run),
+        )
+        self.host = DurableHost(run, self.state)
+        self.host.connections = connections
+        self.last_renewal = utcnow()
+        self.wake_in: float | None = None
+
+    def flush(self) -> None:
+        records = self.state.take_dirty()
+        with transaction.atomic():
+            write_records(self.run.pk, records)
+            Run.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(
+                state=run_state_blob(self.run, self.state)
+            )
+
+    def before_wave(self, works: list[Work]) -> None:
+        self.flush()
+        for work in works:
+            log.info(
+                "%s action %s started (attempt %d)",
+                self.label,
+                work.record.path,
+                work.record.attempts,
+                extra={
+                    "workflow": self.run.workflow.name,
+                    "run": self.run.id,
+                    "action": work.record.path,
+                },
+            )
+
+    def after_wave(self) -> bool:
+        self.flush()
+        now = utcnow()
+        if (now - self.last_renewal).total_seconds() > lease_seconds() / 4:
+            if not renew_lease(self.run.pk, self.owner, now):
+                log.warning("%s lost its lease; stopping", self.label)
+                return False
+            self.last_renewal = now
+        if Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
+            self.engine.request_end(
+                Status.CANCELLED, {"code": "Cancelled", "message": "The run was cancelled."}
+            )
+        return True
+
+    def go(self, budget: float | None) -> str:
+        if self.run.cancel_requested:
+            self.engine.request_end(
+                Status.CANCELLED, {"code": "Cancelled", "message": "The run was cancelled."}
+            )
+        hooks = Hooks(before_wave=self.before_wave, after_wave=self.after_wave, clock=utcnow)
+        result = advance(self.engine, self.host, hooks, budget_seconds=budget)
+        if result.stopped:
+            return "lost-lease"
+        self.flush()
+        if result.done:
+            self.finalize()
+            return self.state.status
+        self.wake_in = self.park(result.due_at)
+        return "parked"
+
+    def finalize(self) -> None:
+        state = self.state
+        hit = Run.objects.filter(
+            pk=self.run.pk, status=Status.RUNNING, lease_owner=self.owner
+        ).update(
+            status=state.status,
+            error=state.error,
+            outputs=state.outputs,
+            ended_at=utcnow(),
+            due_at=None,
+            state=run_state_blob(self.run, state),
+        )
+        if hit != 1:
+            raise LostRace(f"run {self.run.pk} changed under us while finishing")
+        log.info(
+            "%s run ended %s",
+            self.label,
+            state.status,
+            extra={"workflow": self.run.workflow.name, "run": self.run.id},
+        )
+        _record_finished(self.run.workflow.name, state.status)
+        if self.run.parent_run_id:
+            dispatch(self.run.parent_run_id)
+        wake_waiting_run(self.run.workflow_id)
+
+    def park(self, due_at: datetime | None) -> float:
+        """Record when to look again; the caller sends the ETA task after releasing the lease."""
+        now = utcnow()
+        due_at = due_at or now + timedelta(seconds=60)
+        Run.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(due_at=due_at)
+        log.info(
+            "%s parked until %s",
+            self.label,
+            due_at.isoformat(),
+            extra={"workflow": self.run.workflow.name, "run": self.run.id},
+        )
+        return max(0.0, (due_at - now).total_seconds())
+
+
+def _record_finished(workflow: str, status: str) -> None:
+    try:
+        from workflows.ops import record_run_finished
+
+        record_run_finished(workflow, status)
+    except Exception:
+        pass
+
+
+def wake_waiting_run(workflow_id: int) -> None:
+    oldest = (
+        Run.objects.filter(workflow_id=workflow_id, status=Status.WAITING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if oldest:
+        dispatch(oldest)
+
+
+# --------------------------------------------------------------- concurrency
+def trigger_concurrency(run: Run) -> int | None:
+    trigger = (bare_definition(run.version.definition).get("triggers") or {}).get(
+        run.trigger_name
+    ) or {}
+    if "singleinstance" in str(trigger.get("operationOptions") or "").lower():
+        return 1
+    runs = ((trigger.get("runtimeConfiguration") or {}).get("concurrency") or {}).get("runs")
+    return int(runs) if isinstance(runs, int) and not isinstance(runs, bool) else None
+
+
+def claim_slot(run: Run, owner: str) -> bool:
+    """Waiting → Running when the trigger's concurrency allows (compare-and-set)."""
+    now = utcnow()
+    limit = trigger_concurrency(run)
+    with transaction.atomic():
+        if limit is not None:
+            Workflow.objects.select_for_update().filter(pk=run.workflow_id).first()
+            running = Run.objects.filter(workflow_id=run.workflow_id, status=Status.RUNNING).count()
+            if running >= limit:
+                return False
+        hit = Run.objects.filter(pk=run.pk, status=Status.WAITING, lease_owner=owner).update(
+            status=Status.RUNNING, started_at=run.started_at or now
+        )
+    if hit == 1:
+        run.status = Status.RUNNING
+        run.started_at = run.started_at or now
+    return hit == 1
+
+
+def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
+    """One turn of the durable driver for `run_id`; returns what happened."""
+    owner = new_owner()
+    if not acquire_lease(run_id, owner, utcnow()):
+        return "busy"
+    try:
+        run = Run.objects.select_related("workflow", "version").get(pk=run_id)
+        if run.status == Status.WAITING and not claim_slot(run, owner):
+            Run.objects.filter(pk=run_id, lease_owner=owner).update(
+                due_at=utcnow() + timedelta(seconds=10)
+            )
+            return "queued"
+        driver = DurableRun(run, owner)
+        outcome = driver.go(task_budget_seconds() if budget is None else budget)
+    except LostRace as exc:
+        log.warning("run %s: %s", run_id, exc)
+        return "lost-race"
+    finally:
+        release_lease(run_id, owner)
+    if driver.wake_in is not None:
+        dispatch(run_id, driver.wake_in)
+    return outcome
+
+
+@shared_task(
+    name="workflows.advance_run", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def advance_run(run_id: str) -> str:
+    """Idempotent: a duplicate message finds the lease taken or nothing ready."""
+    return advance_run_now(run_id)
