@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api
 
-router = DefaultRouter(trailing_slash="/?")
+router = DefaultRouter()
+router.trailing_slash = "/?"  # accept both /runs and /runs/
 router.include_root_view = False
 router.register("users", api.UserViewSet, basename="user")
 router.register("tokens", api.TokenViewSet, basename="token")

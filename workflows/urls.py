@@ -13,7 +13,8 @@ from workflows.api.misc import ConnectorCatalogView, ImportView, ValidateView
 from workflows.api.runs import RunViewSet
 from workflows.api.workflows import WorkflowViewSet
 
-router = DefaultRouter(trailing_slash="/?")
+router = DefaultRouter()
+router.trailing_slash = "/?"  # accept both /runs and /runs/
 router.include_root_view = False
 router.register("workflows", WorkflowViewSet, basename="workflow")
 router.register("runs", RunViewSet, basename="run")

@@ -1,0 +1,62 @@
+"""Shared test helpers: users with roles and tokens, API clients, definitions."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from accounts import tokens
+from accounts.roles import set_role
+
+HELLO = {
+    "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+    "contentVersion": "1.0.0.0",
+    "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"}}},
+    "actions": {
+        "Response": {
+            "type": "Response",
+            "kind": "Http",
+            "inputs": {"statusCode": 200, "body": "@triggerBody()"},
+            "runAfter": {},
+        }
+    },
+    "outputs": {},
+}
+
+NO_RESPONSE = {
+    "$schema": HELLO["$schema"],
+    "contentVersion": "1.0.0.0",
+    "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {}}},
+    "actions": {"Compose": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {}}},
+    "outputs": {},
+}
+
+
+def hello(status_code: int = 200) -> dict:
+    doc = copy.deepcopy(HELLO)
+    doc["actions"]["Response"]["inputs"]["statusCode"] = status_code
+    return doc
+
+
+def make_user(username: str, role: str):
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.test", "pw-" + username
+    )
+    set_role(user, role)
+    return user
+
+
+def client_for(role: str | None, username: str | None = None) -> APIClient:
+    """An API client authenticated with a fresh token of a user with `role`
+    (None: anonymous)."""
+    client = APIClient()
+    if role is None:
+        return client
+    user = make_user(username or f"user-{role}", role)
+    _, token = tokens.issue(user, "test")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.user = user
+    client.token = token
+    return client
