@@ -21,9 +21,9 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import jinja2  # noqa: E402
+import jinja2
 
-from workflows.expressions import evaluate, parse  # noqa: E402
+from workflows.expressions import evaluate, parse
 
 CONTEXT: dict[str, Any] = {
     "parameters": {"baseUrl": "https://api.example.com"},
