@@ -1,31 +1,46 @@
-"""Run-record scrubber: before a Run, ActionRun or TriggerHistory row is saved,
-stored secret values in its JSON fields are masked; the secret cache is refreshed
-when a connection or app setting changes.
+"""Run-record scrubber and secret-cache refresh.
 
-Pitfall: `QuerySet.update()` and `bulk_create()` bypass signals; code that writes
-inputs/outputs that way should pass them through `accounts.connections.scrub`.
+Run records are scrubbed where every write passes: the preparation of their
+JSON field values. `install_scrubbing_encoder()` makes the JSON fields of `Run`, `ActionRun` and
+`TriggerHistory` mask stored secret values before they are serialised, so `save()`, `QuerySet.update()` and `bulk_create()` (which the
+engine uses and which send no signals) all store masked JSON.
+
+Not scrubbed: the engine's `state` blobs (needed verbatim to resume a run; never
+served by the API) and `WorkflowVersion.definition` (a definition refers to
+secrets by name, it does not hold them).
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import JSONField
+from django.db.models.signals import post_delete, post_save
 
-from accounts.connections import invalidate_secret_cache, scrub, secret_values
+from accounts.connections import invalidate_secret_cache, scrub
 from accounts.models import AppSetting, Connection
 
-_JSON_FIELDS = {
-    "Run": ("trigger", "error", "outputs", "response", "state", "tracked_properties"),
-    "ActionRun": ("inputs", "outputs", "error", "retry_history", "tracked_properties"),
-    "TriggerHistory": ("inputs", "outputs", "error"),
-}
+_SKIPPED = {"state"}
 
 
-def scrub_record(sender, instance, **kwargs) -> None:
-    values = secret_values()
-    if not values:
-        return
-    for field in _JSON_FIELDS.get(sender.__name__, ()):
-        setattr(instance, field, scrub(getattr(instance, field), values))
+def _scrubbing(original):
+    def get_prep_value(value):
+        return scrub(original(value))
+
+    get_prep_value.sluice_scrubbing = True
+    return get_prep_value
+
+
+def install_scrubbing_encoder() -> None:
+    """Wrap `get_prep_value` of the run-record JSON fields (per field instance, so
+    migrations see no change) with `scrub`: every save, `update()` and
+    `bulk_create()` goes through it."""
+    from workflows.models import ActionRun, Run, TriggerHistory
+
+    for model in (Run, ActionRun, TriggerHistory):
+        for field in model._meta.get_fields():
+            if not isinstance(field, JSONField) or field.name in _SKIPPED:
+                continue
+            if not getattr(field.get_prep_value, "sluice_scrubbing", False):
+                field.get_prep_value = _scrubbing(field.get_prep_value)
 
 
 def refresh_secrets(sender, **kwargs) -> None:
@@ -33,10 +48,7 @@ def refresh_secrets(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    from workflows.models import ActionRun, Run, TriggerHistory
-
-    for model in (Run, ActionRun, TriggerHistory):
-        pre_save.connect(scrub_record, sender=model, dispatch_uid=f"scrub-{model.__name__}")
+    install_scrubbing_encoder()
     for model in (Connection, AppSetting):
         post_save.connect(refresh_secrets, sender=model, dispatch_uid=f"secrets-{model.__name__}")
         post_delete.connect(

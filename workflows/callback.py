@@ -204,13 +204,15 @@ def _invoke(request, wf: Workflow, trigger: str, relative_path: str):
         return _invoke_inline(wf, trigger, outputs, tracking, suppress)
     try:
         with transaction.atomic():
-            run = engine.call("create_run", wf, trigger, outputs, client_tracking_id=tracking)
+            runs = engine.call("create_runs", wf, trigger, outputs, client_tracking_id=tracking)
     except engine.queue_full_error():
         raise TriggerRequestError(
             429, "WorkflowRunQueueFull", "Too many waiting runs; retry later."
         )
-    log.info("request trigger fired", extra={"workflow": wf.name, "run": run.id})
-    return _answer(wf, run, response_mode(wf.definition, node), suppress)
+    if not runs:  # the trigger's conditions were not met: no run
+        return JsonResponse({"id": None, "status": "Skipped"}, status=202)
+    log.info("request trigger fired", extra={"workflow": wf.name, "run": runs[0].id})
+    return _answer(wf, runs[0], response_mode(wf.definition, node), suppress)
 
 
 def _answer(wf: Workflow, run: Run, mode: str, suppress: bool):

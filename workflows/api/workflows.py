@@ -202,7 +202,11 @@ class WorkflowViewSet(
             "relativePathParameters": {},
         }
         run = _create_run(workflow, trigger, outputs, data["client_tracking_id"])
-        audit.record(request.user, "ran", "workflow", workflow.name, trigger=trigger, run=run.id)
+        run_id = run.id if run else None
+        audit.record(request.user, "ran", "workflow", workflow.name, trigger=trigger, run=run_id)
+        if run is None:  # the trigger's conditions were not met
+            return Response({"id": None, "status": "Skipped", "links": {}})
+        run.refresh_from_db(fields=["status"])
         body = {"id": run.id, "status": run.status, "links": run_links(run)}
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
