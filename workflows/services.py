@@ -248,26 +248,30 @@ def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[s
         poll = min(poll * 1.5, 0.5)
 
 
+def _needs_turn(run: Run, now: datetime) -> bool:
+    return run.started_at is None or run.due_at is None or run.due_at <= now or run.cancel_requested
+
+
 def drive(
     run_id: str, *, sleep: Callable[[float], None] = time.sleep, max_seconds: float | None = None
 ) -> Run:
-    """Advance `run_id` in this process until it ends (really waiting for timers)."""
+    """Advance `run_id` (and its child runs) in this process until it ends, really
+    waiting for its timers. For `sluice run`, tests and the eager embedded mode."""
     started = time.monotonic()
     while True:
-        advance_run_now(run_id, budget=None)
         run = Run.objects.get(pk=run_id)
-        if run.status in TERMINAL:
-            return run
-        if max_seconds is not None and time.monotonic() - started > max_seconds:
-            return run
-        due = run.due_at or utcnow()
-        sleep(min(max(0.0, (due - utcnow()).total_seconds()), 1.0))
-        for child_id in (
-            Run.objects.filter(parent_run_id=run_id)
-            .exclude(status__in=TERMINAL)
-            .values_list("pk", flat=True)
+        if run.status in TERMINAL or (
+            max_seconds is not None and time.monotonic() - started > max_seconds
         ):
-            advance_run_now(child_id, budget=None)
+            return run
+        now = utcnow()
+        family = [run, *Run.objects.filter(parent_run_id=run_id).exclude(status__in=TERMINAL)]
+        turns = [member for member in family if _needs_turn(member, now)]
+        for member in turns:
+            advance_run_now(member.pk, budget=None)
+        if not turns:
+            wake = min(member.due_at for member in family if member.due_at)
+            sleep(min(max(0.0, (wake - now).total_seconds()), 1.0))
 
 
 # ------------------------------------------------------------ cancel, resubmit
@@ -396,3 +400,84 @@ def run_inline(
     run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
     run.save(force_insert=True)
     return run
+
+
+# ------------------------------------------------------------------- reading
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _action_entry(row: ActionRun) -> dict[str, Any]:
+    from workflows.tasks import public_value
+
+    entry: dict[str, Any] = {
+        "type": row.type,
+        "status": row.status,
+        "code": row.code or None,
+        "startTime": _iso(row.started_at),
+        "endTime": _iso(row.ended_at),
+        "inputs": public_value(row.inputs),
+        "outputs": public_value(row.outputs),
+        "error": row.error,
+        "attempts": row.attempts,
+    }
+    if row.retry_history:
+        entry["retryHistory"] = row.retry_history
+    if row.tracked_properties:
+        entry["trackedProperties"] = row.tracked_properties
+    if row.type.lower() == "foreach":
+        entry["inputs"] = (
+            f"{len(row.inputs)} items"
+            if isinstance(row.inputs, list) and len(row.inputs) > 20
+            else entry["inputs"]
+        )
+    return entry
+
+
+def _place(
+    tree: dict[str, Any], nodes: dict[str, dict[str, Any]], row: ActionRun, entry: dict[str, Any]
+) -> None:
+    parent = row.parent_path
+    if not parent:
+        tree[row.name] = entry
+    elif parent in nodes:
+        nodes[parent].setdefault("actions", {})[row.name] = entry
+    elif parent.endswith("]") and "[" in parent:
+        loop_path, _, index = parent[:-1].rpartition("[")
+        loop = nodes.get(loop_path)
+        if loop is not None:
+            iterations = loop.setdefault("iterations", {})
+            iterations.setdefault(int(index), {"index": int(index), "actions": {}})["actions"][
+                row.name
+            ] = entry
+
+
+def action_tree(run: Run) -> dict[str, Any]:
+    """The run's action runs nested as scopes, branches and loop iterations."""
+    tree: dict[str, Any] = {}
+    nodes: dict[str, dict[str, Any]] = {}
+    for row in ActionRun.objects.filter(run=run).order_by("id"):
+        entry = _action_entry(row)
+        nodes[row.path] = entry
+        _place(tree, nodes, row, entry)
+    for entry in nodes.values():
+        if "iterations" in entry:
+            entry["iterations"] = [entry["iterations"][i] for i in sorted(entry["iterations"])]
+    return tree
+
+
+def run_record(run: Run) -> dict[str, Any]:
+    """The whole run as JSON: status, error, trigger, nested actions, outputs, Response."""
+    return {
+        "id": run.id,
+        "workflow": run.workflow.name,
+        "status": run.status,
+        "error": run.error,
+        "startTime": _iso(run.started_at),
+        "endTime": _iso(run.ended_at),
+        "clientTrackingId": run.client_tracking_id,
+        "trigger": run.trigger,
+        "actions": action_tree(run),
+        "outputs": run.outputs,
+        "response": run.response,
+    }
