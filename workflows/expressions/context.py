@@ -93,8 +93,7 @@ class EvalContext:
         )
 
     def action(self, name: str) -> Mapping[str, Any]:
-        actions = self.section("actions")
-        record = actions.get(name) if name in actions else None
+        record = self.section("actions").get(name)  # one lookup: the Mapping may be lazy
         if not isinstance(record, Mapping):
             raise ExpressionError(
                 f"The template language expression cannot be evaluated because the action "

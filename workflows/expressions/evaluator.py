@@ -41,7 +41,20 @@ def _constant(value: Any) -> Compiled:
     return constant
 
 
+_GENERIC = "The template language expression cannot"
+
+
+def quoted(message: str, source: str) -> str:
+    """Logic Apps quotes the expression in its messages:
+    "The template language expression '…' cannot be evaluated because …"."""
+    if not message.startswith(_GENERIC):
+        return message
+    snippet = source if len(source) <= 200 else source[:197] + "..."
+    return f"The template language expression '{snippet}' cannot" + message[len(_GENERIC) :]
+
+
 def _annotate(exc: ExpressionError, node: Call, function: Function, source: str) -> None:
+    exc.message = quoted(exc.message, source)
     if exc.position is None:
         exc.position = node.position
         exc.signature = exc.signature or function.signature
@@ -113,8 +126,11 @@ def select(value: Any, key: Any, null_safe: bool, position: int, source: str) ->
             return None
         available = ", ".join(f"'{k}'" for k in list(value)[:20])
         raise ExpressionError(
-            f"The template language expression cannot be evaluated because property '{key}' "
-            f"doesn't exist, available properties are {available or 'none'}",
+            quoted(
+                f"The template language expression cannot be evaluated because property "
+                f"'{key}' doesn't exist, available properties are {available or 'none'}",
+                source,
+            ),
             position,
             source,
         )
@@ -124,17 +140,23 @@ def select(value: Any, key: Any, null_safe: bool, position: int, source: str) ->
         if null_safe:
             return None
         raise ExpressionError(
-            f"The template language expression cannot be evaluated because array index "
-            f"'{key}' is outside bounds (0, {len(value) - 1}) of array",
+            quoted(
+                f"The template language expression cannot be evaluated because array index "
+                f"'{key}' is outside bounds (0, {len(value) - 1}) of array",
+                source,
+            ),
             position,
             source,
         )
     if value is None and null_safe:
         return None
     raise ExpressionError(
-        f"The template language expression cannot be evaluated because property "
-        f"'{key}' cannot be selected; property selection is not supported on values "
-        f"of type '{type_name(value)}'",
+        quoted(
+            f"The template language expression cannot be evaluated because property "
+            f"'{key}' cannot be selected; property selection is not supported on values "
+            f"of type '{type_name(value)}'",
+            source,
+        ),
         position,
         source,
     )

@@ -116,7 +116,8 @@ def result(ctx: EvalContext, scope: Any = None) -> Any:
             raise ExpressionError("The function 'result()' needs the name of a scoped action")
     names = ctx.scope_actions(need_str("result", scope))
     actions_map = ctx.section("actions")
-    return [_result_entry(name, actions_map.get(name)) for name in names if name in actions_map]
+    found = [(name, actions_map.get(name)) for name in names]
+    return [_result_entry(name, record) for name, record in found if record is not None]
 
 
 def _result_entry(name: str, record: Any) -> dict[str, Any]:
