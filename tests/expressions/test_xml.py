@@ -117,8 +117,10 @@ def test_it_forces_arrays_with_the_newtonsoft_attribute() -> None:
     assert xml_to_json(doc) == {"r": {"i": ["1"]}}
 
 
-def test_it_ignores_indentation_between_elements() -> None:
+def test_it_ignores_whitespace_only_text_like_xmldocument() -> None:
     assert xml_to_json("<a>\n  <b>1</b>\n  <c>2</c>\n</a>") == {"a": {"b": "1", "c": "2"}}
+    assert xml_to_json("<a>  </a>") == {"a": None}
+    assert xml_to_json("<a> x <b/></a>") == {"a": {"#text": " x ", "b": None}}
 
 
 def test_it_reads_xml_binary_for_json() -> None:

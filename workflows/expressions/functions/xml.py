@@ -287,10 +287,8 @@ def _element_value(el: etree._Element, parent_ns: dict[str | None, str]) -> Any:
     if only_text and len(texts) <= 1:
         return texts[0] if texts else None
     members = _Members()
-    has_elements = any(isinstance(c.tag, str) for c in el)
     for text in texts:
-        if not has_elements or text.strip():
-            members.add("#text", text)
+        members.add("#text", text)
     for child in el:
         if isinstance(child.tag, str):
             forced = child.get(f"{{{JSON_NS}}}Array") == "true"
@@ -302,9 +300,9 @@ def _element_value(el: etree._Element, parent_ns: dict[str | None, str]) -> Any:
 
 def _texts(el: etree._Element) -> list[str]:
     """The element's own text nodes (lxml keeps CDATA content as plain text)."""
-    texts = [el.text] if el.text else []
-    texts.extend(child.tail for child in el if child.tail)
-    return texts
+    texts = [el.text, *(child.tail for child in el)]
+    # .NET's XmlDocument drops whitespace-only text ("insignificant whitespace").
+    return [text for text in texts if text and text.strip()]
 
 
 # ------------------------------------------------------------------------- xpath
