@@ -75,11 +75,10 @@ def _timespan_general(ticks: int, fmt: str, c: Culture) -> str:
     return text + (f"{c.decimal}{fraction}" if fraction else "")
 
 
+_LIMITS = {"d": 8, "h": 2, "m": 2, "s": 2, "f": 7, "F": 7}
+
+
 def _format_custom_timespan(ticks: int, fmt: str) -> str:
-    days, rest = divmod(ticks, TICKS_PER_DAY)
-    secs, frac = divmod(rest, TICKS_PER_SECOND)
-    fields = {"d": days, "h": secs // 3600, "m": secs // 60 % 60, "s": secs % 60}
-    limits = {"d": 8, "h": 2, "m": 2, "s": 2, "f": 7, "F": 7}
     out: list[str] = []
     i = 0
     while i < len(fmt):
@@ -87,28 +86,39 @@ def _format_custom_timespan(ticks: int, fmt: str) -> str:
         if ch in "'\"":
             text, i = quoted(fmt, i)
             out.append(text)
-            continue
-        if ch in "\\%":
-            if i + 1 >= len(fmt):
-                raise ExpressionError(f"The time span format '{fmt}' ends with '{ch}'")
-            if ch == "\\":
-                out.append(fmt[i + 1])
-                i += 2
-                continue
-            i += 1
-            ch = fmt[i]
-        if ch not in limits:
-            raise ExpressionError(
-                f"The time span format '{fmt}' has the unescaped character '{ch}'; "
-                "quote literals ('...') or escape them with '\\'"
-            )
-        n = run_length(fmt, i)
-        if n > limits[ch]:
-            raise ExpressionError(f"The time span format '{fmt}' repeats '{ch}' too often")
-        if ch in "fF":
-            digits = f"{frac:07d}"[:n]
-            out.append(digits.rstrip("0") if ch == "F" else digits)
+        elif ch == "\\":
+            out.append(_escaped(fmt, i))
+            i += 2
         else:
-            out.append(f"{fields[ch]:0{n}d}")
-        i += n
+            if ch == "%":
+                _escaped(fmt, i)  # checks that a specifier follows
+                i += 1
+            text, i = _timespan_field(ticks, fmt, i)
+            out.append(text)
     return "".join(out)
+
+
+def _escaped(fmt: str, i: int) -> str:
+    if i + 1 >= len(fmt):
+        raise ExpressionError(f"The time span format '{fmt}' ends with '{fmt[i]}'")
+    return fmt[i + 1]
+
+
+def _timespan_field(ticks: int, fmt: str, i: int) -> tuple[str, int]:
+    """The text of the specifier run at fmt[i] and the index after it."""
+    ch = fmt[i]
+    if ch not in _LIMITS:
+        raise ExpressionError(
+            f"The time span format '{fmt}' has the unescaped character '{ch}'; "
+            "quote literals ('...') or escape them with '\\'"
+        )
+    n = run_length(fmt, i)
+    if n > _LIMITS[ch]:
+        raise ExpressionError(f"The time span format '{fmt}' repeats '{ch}' too often")
+    days, rest = divmod(ticks, TICKS_PER_DAY)
+    secs, frac = divmod(rest, TICKS_PER_SECOND)
+    if ch in "fF":
+        digits = f"{frac:07d}"[:n]
+        return (digits.rstrip("0") if ch == "F" else digits), i + n
+    fields = {"d": days, "h": secs // 3600, "m": secs // 60 % 60, "s": secs % 60}
+    return f"{fields[ch]:0{n}d}", i + n
