@@ -18,6 +18,11 @@ from workflows.models import ActionRun, Run
 
 INLINE_LIMIT = 64 * 1024
 SECURED = "Content not shown due to security configuration."
+SEALED_KEY = "$secure"  # the engine stores secured contents as {"$secure": <Fernet token>}
+
+
+def _sealed(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {SEALED_KEY}
 
 
 def content_size(value: Any) -> int:
@@ -40,7 +45,7 @@ def action_link(run_id: str, path: str, part: str) -> str:
 
 
 def _content(node: dict, part: str, value: Any, secured: bool, link: str) -> None:
-    if secured:
+    if secured or _sealed(value):
         node[part] = SECURED
         node[f"{part}_link"] = {"uri": link, "content_size": 0}
         return
@@ -121,14 +126,16 @@ def trigger_record(run: Run) -> dict[str, Any]:
 
 def trigger_content(run: Run, part: str) -> Any:
     secure_in, secure_out = _trigger_secure(run)
-    if (secure_in and part == "inputs") or (secure_out and part == "outputs"):
+    value = (run.trigger or {}).get(part)
+    if (secure_in and part == "inputs") or (secure_out and part == "outputs") or _sealed(value):
         return SECURED
-    return scrub((run.trigger or {}).get(part))
+    return scrub(value)
 
 
 def action_content(action: ActionRun, part: str) -> Any:
     secured = action.secure_inputs if part == "inputs" else action.secure_outputs
-    return SECURED if secured else scrub(getattr(action, part))
+    value = getattr(action, part)
+    return SECURED if secured or _sealed(value) else scrub(value)
 
 
 def run_detail(run: Run) -> dict[str, Any]:
