@@ -11,7 +11,8 @@ reads the database or the clock except `now` when the caller did not fix it.
                  only `.get`/`in` are used, never iteration of the whole mapping
     items        Mapping loop name -> current item, innermost loop LAST
     iteration_indexes  Until loop name -> 0-based index
-    scopes       Mapping scope name -> names of its first-level actions (for result())
+    scopes       Mapping scope name -> its first-level action names (for result()); an
+                 entry may instead be a ready result object (loops: per-iteration outputs)
     workflow     dict returned by workflow()
     callback_url string returned by listCallbackUrl()
     appsettings  Mapping for appsetting(name)
@@ -132,7 +133,7 @@ class EvalContext:
             )
         return int(indexes[loop])
 
-    def scope_actions(self, scope: str) -> list[str]:
+    def scope_actions(self, scope: str) -> list[Any]:
         scopes = self.section("scopes")
         if scope not in scopes:
             raise ExpressionError(

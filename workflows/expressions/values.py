@@ -126,10 +126,15 @@ def null_to_empty(value: Any) -> Any:
 
 
 def values_equal(left: Any, right: Any) -> bool:
-    """Deep equality: 1 == 1.0, but true != 1; null equals ""."""
+    """Deep equality: 1 == 1.0; null equals ""; a boolean equals the number 1 or 0
+    (the function reference: `equals(true, 1)` is true); strings never equal
+    booleans or numbers."""
     left, right = null_to_empty(left), null_to_empty(right)
     if isinstance(left, bool) or isinstance(right, bool):
-        return isinstance(left, bool) and isinstance(right, bool) and left == right
+        if isinstance(left, bool) and isinstance(right, bool):
+            return left == right
+        flag, other = (left, right) if isinstance(left, bool) else (right, left)
+        return is_number(other) and other == int(flag)
     if is_number(left) and is_number(right):
         return bool(left == right)
     if isinstance(left, Mapping) and isinstance(right, Mapping):

@@ -112,11 +112,9 @@ def _unique(items: list[Any]) -> list[Any]:
 def intersection(*collections: Any) -> Any:
     if _same_kind("intersection", collections) is dict:
         first, rest = collections[0], collections[1:]
-        return {
-            key: rest[-1][key]
-            for key in first
-            if all(key in other and values_equal(other[key], first[key]) for other in rest)
-        }
+        # "If one or more items have the same name, the last item with that name
+        # appears in the result" (function reference): keys decide, the last value wins.
+        return {key: rest[-1][key] for key in first if all(key in other for other in rest)}
     first, rest = collections[0], collections[1:]
     return _unique(
         [item for item in first if all(any(values_equal(item, x) for x in other) for other in rest)]

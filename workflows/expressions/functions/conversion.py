@@ -47,6 +47,8 @@ def _xml_to_json(value: Any) -> Any:
 
 @function("json", "json(value: string | xml)", min_args=1)
 def json(value: Any) -> Any:
+    if value is None:  # the function reference: "If the string is null, … an empty object"
+        return {}
     if is_binary(value):
         if str(value.get(CONTENT_TYPE, "")).split(";")[0].strip() in _XML_TYPES:
             return _xml_to_json(value)

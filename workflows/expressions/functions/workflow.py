@@ -114,10 +114,17 @@ def result(ctx: EvalContext, scope: Any = None) -> Any:
         scope = ctx.data.get("scope")
         if scope is None:
             raise ExpressionError("The function 'result()' needs the name of a scoped action")
-    names = ctx.scope_actions(need_str("result", scope))
+    entries = ctx.scope_actions(need_str("result", scope))
     actions_map = ctx.section("actions")
-    found = [(name, actions_map.get(name)) for name in names]
-    return [_result_entry(name, record) for name, record in found if record is not None]
+    results = []
+    for entry in entries:
+        if isinstance(entry, Mapping):  # the engine built the entry (e.g. per-iteration outputs)
+            results.append(dict(entry))
+            continue
+        record = actions_map.get(entry)
+        if record is not None:
+            results.append(_result_entry(entry, record))
+    return results
 
 
 def _result_entry(name: str, record: Any) -> dict[str, Any]:
