@@ -44,8 +44,9 @@ def test_it_matches_microsofts_format_number_examples(number, fmt, locale, expec
         (-0.5, "P", "-50.00%"),
         (255, "X", "FF"),
         (255, "x4", "00ff"),
-        (-1, "X", "FFFFFFFF"),
+        (-1, "X", "FFFFFFFFFFFFFFFF"),
         (-(2**40), "X", "FFFFFF0000000000"),
+        (2**40, "x", "10000000000"),
         (42, "D5", "00042"),
         (-42, "D5", "-00042"),
         (1052.0329112756, "E", "1.052033E+003"),
@@ -93,6 +94,7 @@ def test_it_formats_standard_numeric_formats(number, fmt, expected) -> None:
         (0, "#", ""),
         (0, "0.#", "0"),
         (99.995, "0.00", "100.00"),
+        (0.1 + 0.2, "0.0000000000000000", "0.3000000000000000"),
     ],
 )
 def test_it_formats_custom_numeric_formats(number, fmt, expected) -> None:

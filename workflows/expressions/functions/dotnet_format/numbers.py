@@ -67,6 +67,8 @@ def format_number(number: int | float | Decimal, fmt: str | None, c: Culture | N
         spec, digits = match[1], match[2]
         precision = int(digits) if digits else None
         return _format_standard(value, is_int, spec, precision, c)
+    if isinstance(number, float):  # .NET rounds doubles to 15 digits before custom formats
+        value = _significant(value, 15)
     return _format_custom_number(value, fmt or "", c)
 
 
@@ -149,8 +151,8 @@ def _format_standard(
 
 
 def _format_hex(value: int, spec: str, width: int) -> str:
-    if value < 0:
-        value += 1 << (32 if value >= -(1 << 31) else 64)
+    if value < 0:  # JSON integers are Int64 in Logic Apps (Newtonsoft): 64-bit two's complement
+        value += 1 << 64
     text = f"{value:x}" if spec == "x" else f"{value:X}"
     return text.rjust(width, "0")
 
