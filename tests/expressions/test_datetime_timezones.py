@@ -30,6 +30,7 @@ def test_it_maps_every_windows_zone_to_an_installed_iana_zone() -> None:
         ("Tokyo Standard Time", "Asia/Tokyo"),
         ("India Standard Time", "Asia/Kolkata"),
         ("AUS Eastern Standard Time", "Australia/Sydney"),
+        ("Central Asia Standard Time", "Asia/Bishkek"),
         ("  pacific standard time ", "America/Los_Angeles"),
         ("Europe/Paris", "Europe/Paris"),
         ("america/new_york", "America/New_York"),

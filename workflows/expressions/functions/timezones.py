@@ -119,7 +119,7 @@ WINDOWS_TO_IANA: dict[str, str] = {
     "India Standard Time": "Asia/Kolkata",
     "Sri Lanka Standard Time": "Asia/Colombo",
     "Nepal Standard Time": "Asia/Kathmandu",
-    "Central Asia Standard Time": "Asia/Almaty",
+    "Central Asia Standard Time": "Asia/Bishkek",  # Almaty moved to UTC+5 in 2024
     "Bangladesh Standard Time": "Asia/Dhaka",
     "Omsk Standard Time": "Asia/Omsk",
     "Myanmar Standard Time": "Asia/Yangon",
