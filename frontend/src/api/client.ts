@@ -102,7 +102,7 @@ export const enableWorkflow = (name: string) => request<unknown>("POST", `${wf(n
 export const disableWorkflow = (name: string) => request<unknown>("POST", `${wf(name)}/disable/`);
 
 export const validateDefinition = (definition: WdlDefinition, kind?: string) =>
-  request<ValidationResult>("POST", `${API}/workflows/validate/`, kind ? { definition, kind } : { definition });
+  request<ValidationResult>("POST", `${API}/validate/`, kind ? { definition, kind } : { definition });
 
 export const listVersions = (name: string) =>
   request<Page<Version> | Version[]>("GET", `${wf(name)}/versions/`).then(items);
@@ -118,8 +118,11 @@ export const callbackUrl = (name: string, trigger: string) =>
 export const runTrigger = (name: string, trigger: string, body: unknown) =>
   request<{ id: string; status: string }>("POST", `${wf(name)}/triggers/${enc(trigger)}/run/`, { body });
 
-export const triggerHistory = (name: string) =>
-  request<Page<TriggerHistoryEntry> | TriggerHistoryEntry[]>("GET", `${wf(name)}/trigger-history/`).then(items);
+export const triggerHistory = (name: string, trigger: string) =>
+  request<Page<TriggerHistoryEntry> | TriggerHistoryEntry[]>("GET", `${wf(name)}/triggers/${enc(trigger)}/history/`).then(items);
+
+export const lastRun = (name: string) =>
+  request<Page<RunSummary>>("GET", `${API}/runs/${query({ workflow: name, page_size: "1" })}`).then((p) => p.results[0] ?? null);
 
 // ---------------------------------------------------------------- runs
 

@@ -194,3 +194,24 @@ describe("names and references", () => {
     expect([...referencedActions(base())].sort()).toEqual(["A", "In1", "L", "S"]);
   });
 });
+
+import { actionOfPointer, appendToSlot, endOfSlot, setTrigger, updateTrigger } from "./edits";
+
+describe("triggers and slots", () => {
+  it("test_it_sets_and_updates_the_trigger", () => {
+    const d = setTrigger(base(), "manual", { type: "Request", kind: "Http", inputs: { schema: {} } });
+    expect(updateTrigger(d, "manual", { inputs: { method: "POST" } }).triggers?.manual?.inputs).toEqual({ method: "POST" });
+    expect(() => updateTrigger(d, "x", {})).toThrow(/No trigger/);
+  });
+  it("test_it_appends_to_the_end_of_a_slot", () => {
+    expect(endOfSlot(base(), { parent: "S", branch: "actions" })).toBe("In2");
+    const d = appendToSlot(base(), { parent: null, branch: "actions" }, "Z", { type: "Compose" });
+    expect(d.actions?.Z?.runAfter).toEqual({ L: ["Succeeded"] });
+  });
+  it("test_it_pins_problems_to_the_deepest_action", () => {
+    expect(actionOfPointer("/actions/S/actions/In1/inputs")).toBe("In1");
+    expect(actionOfPointer("/actions/A/runAfter/B")).toBe("A");
+    expect(actionOfPointer("/triggers/manual/type")).toBe("trigger::manual");
+    expect(actionOfPointer("/outputs")).toBeNull();
+  });
+});

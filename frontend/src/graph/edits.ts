@@ -21,6 +21,7 @@ import {
   slotMap,
   type WdlAction,
   type WdlDefinition,
+  type WdlTrigger,
   walkActions,
 } from "./wdl";
 
@@ -277,4 +278,45 @@ function renameAll(def: WdlDefinition, renames: Map<string, string>): WdlDefinit
   };
   rename(out.actions ?? {});
   return renameReferences(out, renames);
+}
+
+// ------------------------------------------------------------------ triggers & slots
+
+/** Replace the workflow's trigger(s) with one trigger. */
+export function setTrigger(def: WdlDefinition, name: string, trigger: WdlTrigger): WdlDefinition {
+  if (!name.trim()) throw new EditError("A trigger needs a name");
+  const out = clone(def);
+  out.triggers = { [name]: clone(trigger) };
+  return out;
+}
+
+export function updateTrigger(def: WdlDefinition, name: string, patch: Record<string, unknown>): WdlDefinition {
+  const out = clone(def);
+  const current = out.triggers?.[name];
+  if (!current) throw new EditError(`No trigger named "${name}"`);
+  (out.triggers as Record<string, unknown>)[name] = { ...current, ...clone(patch) };
+  return out;
+}
+
+/** The action a new one should run after to land at the end of a slot (null if empty). */
+export function endOfSlot(def: WdlDefinition, slot: Slot): string | null {
+  const map = slotMap(def, slot) ?? {};
+  const names = Object.keys(map);
+  const hasSuccessor = new Set(names.flatMap((n) => Object.keys(map[n]?.runAfter ?? {})));
+  const leaves = names.filter((n) => !hasSuccessor.has(n));
+  return leaves[leaves.length - 1] ?? null;
+}
+
+/** Add at the end of a slot (after its last leaf). */
+export function appendToSlot(def: WdlDefinition, slot: Slot, name: string, action: WdlAction): WdlDefinition {
+  return addAction(def, name, action, { slot, after: endOfSlot(def, slot) });
+}
+
+/** The action each validation problem belongs to (deepest `/actions/<name>` in its pointer). */
+export function actionOfPointer(pointer: string): string | null {
+  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let name: string | null = null;
+  for (let i = 0; i < parts.length - 1; i++) if (parts[i] === "actions") name = parts[i + 1] as string;
+  if (name === null && parts[0] === "triggers" && parts[1]) return `trigger::${parts[1]}`;
+  return name;
 }

@@ -1,0 +1,113 @@
+/**
+ * The canvas: derives the graph from the definition, lays it out with elk (async,
+ * latest result wins) and renders it with @xyflow/react. It owns no workflow state;
+ * drops and clicks are reported upwards.
+ */
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from "@xyflow/react";
+import { type DragEvent, useEffect, useMemo, useRef, useState } from "react";
+import { definitionToGraph, type FlowEdge, type FlowNode } from "../graph/mapping";
+import { layoutGraph } from "../graph/layout";
+import type { WdlDefinition } from "../graph/wdl";
+import { type CanvasApi, CanvasContext, edgeTypes, nodeTypes } from "./nodes";
+
+export const DRAG_MIME = "application/x-sluice-palette";
+
+export interface DropTarget {
+  /** Canvas node id under the pointer (action name, lane id, trigger id) or null. */
+  nodeId: string | null;
+  node?: FlowNode;
+}
+
+interface Props {
+  definition: WdlDefinition;
+  api: CanvasApi;
+  onDropItem?: (payload: string, target: DropTarget) => void;
+  onLayout?: (ms: number) => void;
+}
+
+export function Canvas(props: Props) {
+  return (
+    <ReactFlowProvider>
+      <CanvasInner {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
+  const graph = useMemo(() => definitionToGraph(definition), [definition]);
+  const [laid, setLaid] = useState<{ nodes: FlowNode[]; edges: FlowEdge[] }>({ nodes: [], edges: [] });
+  const { nodes, edges } = laid;
+  const flow = useReactFlow();
+  const firstLayout = useRef(true);
+
+  useEffect(() => {
+    let cancelled = false;
+    const started = performance.now();
+    layoutGraph(graph).then((laid) => {
+      if (cancelled) return;
+      const ids = new Set(laid.map((n) => n.id));
+      setLaid({ nodes: laid, edges: graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) });
+      onLayout?.(performance.now() - started);
+      if (firstLayout.current) {
+        firstLayout.current = false;
+        requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1 }));
+      }
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [graph, flow, onLayout]);
+
+  const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const payload = e.dataTransfer.getData(DRAG_MIME);
+    if (!payload || !onDropItem) return;
+    const el = document.elementFromPoint(e.clientX, e.clientY)?.closest(".react-flow__node");
+    const nodeId = el?.getAttribute("data-id") ?? null;
+    onDropItem(payload, { nodeId, node: nodeId ? byId.get(nodeId) : undefined });
+  };
+
+  return (
+    <CanvasContext.Provider value={api}>
+      <div
+        className="canvas"
+        data-testid="canvas"
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = "copy";
+        }}
+        onDrop={onDrop}
+      >
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          onlyRenderVisibleElements
+          minZoom={0.1}
+          proOptions={{ hideAttribution: true }}
+          onPaneClick={() => api.onSelect("")}
+        >
+          <Background />
+          <MiniMap pannable zoomable ariaLabel="Mini map" />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+        {nodes.length === 0 && graph.nodes.length === 0 && (
+          <div className="canvas-empty">Drag a trigger from the palette to start.</div>
+        )}
+      </div>
+    </CanvasContext.Provider>
+  );
+}
