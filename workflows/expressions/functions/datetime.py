@@ -144,7 +144,7 @@ def parse_timestamp(text: Any, fn: str = "timestamp", c: Culture | None = None) 
     if match is None:
         raise _not_a_timestamp(fn, text)
     try:
-        return _build(match, c, fn, text)
+        return _build(match, c)
     except ValueError:
         raise _not_a_timestamp(fn, text)
 
@@ -172,7 +172,7 @@ def _date_fields(fields: dict[str, str | None], c: Culture) -> tuple[int, int, i
     return int(fields["y"] or 0), int(fields["mo"] or 0), int(fields["d"] or 0)
 
 
-def _build(match: re.Match[str], c: Culture, fn: str, text: str) -> NetDateTime:
+def _build(match: re.Match[str], c: Culture) -> NetDateTime:
     fields = match.groupdict()
     year, month, day = _date_fields(fields, c)
     hour, minute = int(fields.get("hh") or 0), int(fields.get("mi") or 0)
