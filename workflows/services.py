@@ -270,8 +270,8 @@ def drive(
         for member in turns:
             advance_run_now(member.pk, budget=None)
         if not turns:
-            wake = min(member.due_at for member in family if member.due_at)
-            sleep(min(max(0.0, (wake - now).total_seconds()), 1.0))
+            wake = min((member.due_at for member in family if member.due_at), default=now)
+            sleep(min(max(0.0, (wake - now).total_seconds()), 60.0))
 
 
 # ------------------------------------------------------------ cancel, resubmit
@@ -306,41 +306,42 @@ def resubmit_run(run: Run, *, from_action: str | None = None) -> Run:
     """A new run of the same version with the same trigger outputs. With
     `from_action` (a top-level action), the results of the actions that do not
     follow it are copied and only it and what follows run again."""
-    new = create_runs(
-        run.workflow,
-        run.trigger_name,
-        (run.trigger or {}).get("outputs"),
-        version=run.version,
-        resubmitted_from=run,
-        client_tracking_id=run.client_tracking_id,
-        parameters=(run.state or {}).get("parameters"),
-        record_history=False,
-    )
-    if not new:
-        raise ValueError("The trigger conditions are no longer met for this run")
-    if from_action:
-        _copy_before(run, new[0], from_action)
+    kept = _rows_before(run, from_action) if from_action else []
+    with transaction.atomic():
+        new = create_runs(
+            run.workflow,
+            run.trigger_name,
+            (run.trigger or {}).get("outputs"),
+            version=run.version,
+            resubmitted_from=run,
+            client_tracking_id=run.client_tracking_id,
+            parameters=(run.state or {}).get("parameters"),
+            record_history=False,
+        )
+        if not new:
+            raise ValueError("The trigger conditions are no longer met for this run")
+        if from_action:
+            ActionRun.objects.bulk_create([_copy_row(row, new[0]) for row in kept])
+            saved = run.state or {}
+            state = {
+                **(new[0].state or {}),
+                "variables": saved.get("variables", {}),
+                "variable_types": saved.get("variable_types", {}),
+            }
+            Run.objects.filter(pk=new[0].pk).update(state=state)
     return new[0]
 
 
-def _copy_before(old: Run, new: Run, from_action: str) -> None:
+def _rows_before(old: Run, from_action: str) -> list[ActionRun]:
     plan = build_plan(bare_definition(old.version.definition))
     if from_action not in plan.root.by_name:
         raise ValueError(f"'{from_action}' is not a top-level action of this workflow")
     rerun = _downstream(plan.root, from_action)
-    kept = [
+    return [
         row
         for row in ActionRun.objects.filter(run=old)
         if row.path.split("/")[0].split("[")[0] not in rerun
     ]
-    with transaction.atomic():
-        ActionRun.objects.bulk_create([_copy_row(row, new) for row in kept])
-        state = {
-            **(new.state or {}),
-            "variables": (old.state or {}).get("variables", {}),
-            "variable_types": (old.state or {}).get("variable_types", {}),
-        }
-        Run.objects.filter(pk=new.pk).update(state=state)
 
 
 def _copy_row(row: ActionRun, run: Run) -> ActionRun:

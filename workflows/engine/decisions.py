@@ -130,7 +130,9 @@ class Engine:
             self.state.end_request = {"status": status, "error": error}
 
     def next_due(self) -> datetime | None:
-        dues = [r.due_at for r in self.state.records.values() if r.due_at and r.status in ACTIVE]
+        active = [r for r in self.state.records.values() if r.status in ACTIVE]
+        dues = [r.due_at for r in active if r.due_at]
+        dues += [deadline for r in active if (deadline := self._deadline(r))]
         dues += containers.loop_deadlines(self)
         return min(dues) if dues else None
 
@@ -280,6 +282,11 @@ class Engine:
         record.attempt_started = self.now
         self.state.touch(record)
         self._works.append(Work(record, node, frame))
+
+    def _deadline(self, record: ActionRecord) -> datetime | None:
+        node = self.plan.nodes.get(record.name)
+        limit = containers.action_timeout(node) if node and not node.is_container else None
+        return record.started_at + limit if limit and record.started_at else None
 
     def _timed_out(self, node: ActionNode, record: ActionRecord) -> bool:
         limit = containers.action_timeout(node)

@@ -53,6 +53,7 @@ class RetryPolicy:
         low = self.minimum_interval
         if retry_number > 1:
             low = max(self.interval * 2 ** (retry_number - 2), self.minimum_interval)
+        low = min(low, self.maximum_interval)
         high = max(low, min(self.interval * 2 ** (retry_number - 1), self.maximum_interval))
         return low + (high - low) * fraction
 
