@@ -9,6 +9,7 @@ inside it), so an error can point at the exact character a user typed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -156,6 +157,8 @@ class _Lexer:
             raise self.error("Unexpected character after a number", self.i)
         literal = text[start : self.i]
         value: int | float = float(literal) if is_float else int(literal)
+        if isinstance(value, float) and math.isinf(value):
+            raise self.error("The number is too large", start)
         return Token(Kind.FLOAT if is_float else Kind.INT, value, self.offset + start)
 
     def exponent(self, start: int) -> None:

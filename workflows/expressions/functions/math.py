@@ -48,22 +48,29 @@ def _operands(name: str, left: Any, right: Any) -> tuple[int | float, int | floa
     return need_number(name, left, 0), need_number(name, right, 1)
 
 
+def _finite(name: str, value: int | float) -> int | float:
+    """Overflowing float arithmetic is an error, never Infinity/NaN (not JSON)."""
+    if isinstance(value, float) and not pymath.isfinite(value):
+        raise ExpressionError(f"The result of '{name}' is outside the range of a number")
+    return value
+
+
 @function("add", "add(summand_1: number, summand_2: number)", min_args=2)
 def add(left: Any, right: Any) -> int | float:
     a, b = _operands("add", left, right)
-    return a + b
+    return _finite("add", a + b)
 
 
 @function("sub", "sub(minuend: number, subtrahend: number)", min_args=2)
 def sub(left: Any, right: Any) -> int | float:
     a, b = _operands("sub", left, right)
-    return a - b
+    return _finite("sub", a - b)
 
 
 @function("mul", "mul(multiplicand_1: number, multiplicand_2: number)", min_args=2)
 def mul(left: Any, right: Any) -> int | float:
     a, b = _operands("mul", left, right)
-    return a * b
+    return _finite("mul", a * b)
 
 
 def _divisor(name: str, value: int | float) -> int | float:
@@ -79,7 +86,7 @@ def div(left: Any, right: Any) -> int | float:
     if isinstance(a, int) and isinstance(b, int):
         quotient = abs(a) // abs(b)
         return quotient if (a >= 0) == (b >= 0) else -quotient
-    return a / b
+    return _finite("div", a / b)
 
 
 @function("mod", "mod(dividend: number, divisor: number)", min_args=2)
