@@ -146,7 +146,7 @@ def parse_timestamp(text: Any, fn: str = "timestamp", c: Culture | None = None) 
     try:
         return _build(match, c)
     except ValueError:
-        raise _not_a_timestamp(fn, text)
+        raise _not_a_timestamp(fn, text) from None
 
 
 def _not_a_timestamp(fn: str, text: str) -> ExpressionError:
@@ -303,7 +303,9 @@ def parse_exact(text: str, fmt: str, c: Culture) -> NetDateTime:
             int(g.get("ss") or 0),
         )
     except ValueError:
-        raise ExpressionError(f"The string '{text}' is not a valid date for the format '{fmt}'")
+        raise ExpressionError(
+            f"The string '{text}' is not a valid date for the format '{fmt}'"
+        ) from None
     ticks = NetDateTime.from_datetime(wall).ticks + int((g.get("frac") or "").ljust(7, "0"))
     if g.get("tz"):
         return NetDateTime(ticks - _offset_ticks(g["tz"]), "utc")

@@ -194,4 +194,4 @@ def resolve_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(iana_name(name))
     except ZoneInfoNotFoundError:  # the table names a zone this tzdata lacks
-        raise ExpressionError(f"The time zone '{name}' is not available on this server")
+        raise ExpressionError(f"The time zone '{name}' is not available on this server") from None

@@ -62,7 +62,7 @@ def _binary_text(value: dict[str, Any]) -> str:
     try:
         return base64.b64decode(str(value["$content"]), validate=True).decode("utf-8-sig")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ExpressionError("The binary content is not valid base64-encoded UTF-8 XML")
+        raise ExpressionError("The binary content is not valid base64-encoded UTF-8 XML") from None
 
 
 def parse_document(text: str) -> etree._ElementTree:
@@ -70,7 +70,7 @@ def parse_document(text: str) -> etree._ElementTree:
     try:
         root = etree.fromstring(text.lstrip("\ufeff").strip().encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ExpressionError(f"The provided value is not valid XML: {exc.msg}")
+        raise ExpressionError(f"The provided value is not valid XML: {exc.msg}") from None
     return root.getroottree()
 
 
@@ -101,7 +101,9 @@ def to_xml(value: Any) -> XmlValue:
             try:
                 value = json.loads(stripped)
             except ValueError as exc:
-                raise ExpressionError(f"The provided value is neither XML nor a JSON object: {exc}")
+                raise ExpressionError(
+                    f"The provided value is neither XML nor a JSON object: {exc}"
+                ) from None
         else:
             raise ExpressionError(
                 "The template language function 'xml' expects XML text or a JSON object; "
@@ -160,7 +162,9 @@ def _check_name(name: str) -> None:
     try:
         etree.QName(name.split(":", 1)[-1])
     except ValueError:
-        raise ExpressionError(f"The JSON property '{name}' is not a valid XML element name")
+        raise ExpressionError(
+            f"The JSON property '{name}' is not a valid XML element name"
+        ) from None
 
 
 def _write_element(parts: list[str], name: str, value: Any) -> None:
@@ -227,7 +231,7 @@ def xml_to_json(value: Any) -> dict[str, Any]:
 
 
 def _siblings_before(root: etree._Element) -> list[etree._Element]:
-    nodes = []
+    nodes: list[etree._Element] = []
     node = root.getprevious()
     while node is not None:
         nodes.insert(0, node)
@@ -319,7 +323,7 @@ def xpath(document: Any, expression: Any) -> Any:
     try:
         result = tree.xpath(expression)
     except etree.XPathError as exc:
-        raise ExpressionError(f"The XPath expression '{expression}' is not valid: {exc}")
+        raise ExpressionError(f"The XPath expression '{expression}' is not valid: {exc}") from None
     return _xpath_result(result)
 
 

@@ -112,7 +112,8 @@ def run_length(fmt: str, i: int) -> int:
 
 def quoted(fmt: str, i: int) -> tuple[str, int]:
     """The literal text of a quoted run starting at fmt[i]; returns (text, next index)."""
-    quote, out, j = fmt[i], [], i + 1
+    quote, j = fmt[i], i + 1
+    out: list[str] = []
     while j < len(fmt):
         ch = fmt[j]
         if ch == quote:

@@ -241,7 +241,7 @@ class _Pattern:
     grouping: bool = False
     scale: int = 0  # powers of 1000 to divide by (thousands scaling commas)
     multiply: int = 0  # powers of ten from % and ‰
-    exponent: tuple | None = None
+    exponent: tuple[str, str, int] | None = None  # (E or e, sign, minimum digits)
 
 
 class _Tokeniser:
@@ -351,6 +351,7 @@ def _render_fixed(value: Decimal, pat: _Pattern, c: Culture) -> tuple[str, bool]
 
 
 def _render_scientific(value: Decimal, pat: _Pattern, c: Culture) -> tuple[str, bool]:
+    assert pat.exponent is not None
     int_digits = max(pat.int_placeholders, 1)
     exponent = value.adjusted() - (int_digits - 1) if value != 0 else 0
     mantissa = value.scaleb(-exponent)
