@@ -1,0 +1,87 @@
+"""Crash safety without real processes: a worker "dies" mid-wave (its lease stays
+taken and its action run stays Running); the tick sweep re-dispatches the run
+once the lease expires and the action runs again, with 2 attempts recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.runner.helpers import make_workflow, record
+from workflows import services
+from workflows.models import Run
+from workflows.tasks import acquire_lease, advance_run_now, new_owner
+from workflows.ticks import tick
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing after it runs in the dying worker."""
+
+
+@pytest.mark.django_db
+def test_it_resumes_a_run_whose_worker_died_mid_action(clock, monkeypatch) -> None:
+    workflow = make_workflow(
+        "crashy",
+        {
+            "First": {"type": "Compose", "inputs": 1},
+            "Second": {
+                "type": "Compose",
+                "inputs": "@add(outputs('First'), 1)",
+                "runAfter": {"First": ["Succeeded"]},
+            },
+        },
+    )
+    run = services.create_run(workflow, "manual", {"body": None})
+    import workflows.actions.runloop as runloop
+
+    real_execute = runloop.execute
+    calls = {"n": 0}
+
+    def dying_execute(work, engine, now, host):
+        calls["n"] += 1
+        if work.node.name == "Second" and calls["n"] == 2:
+            raise WorkerKilled
+        return real_execute(work, engine, now, host)
+
+    monkeypatch.setattr(runloop, "execute", dying_execute)
+    with pytest.raises(WorkerKilled):
+        advance_run_now(run.id)
+    # The dead worker never released its lease:
+    Run.objects.filter(pk=run.id).update(
+        lease_owner="dead-worker", lease_expires_at=clock() + timedelta(seconds=30)
+    )
+    assert record(run, "Second").status == "Running" and record(run, "Second").attempts == 1
+
+    assert tick(clock()) == 0  # lease still valid: nobody touches the run
+    clock.sleep(120)
+    assert tick(clock()) == 1  # lease expired: re-dispatched (and, eagerly, advanced)
+    run.refresh_from_db()
+    assert run.status == "Succeeded"
+    assert record(run, "Second").attempts == 2 and record(run, "Second").outputs == 2
+    assert record(run, "First").attempts == 1
+
+
+@pytest.mark.django_db
+def test_it_gives_one_worker_at_a_time_the_lease(clock) -> None:
+    run = services.create_run(
+        make_workflow("leased", {"A": {"type": "Compose", "inputs": 1}}), "manual", {}
+    )
+    assert acquire_lease(run.id, new_owner(), clock())
+    assert not acquire_lease(run.id, new_owner(), clock())
+    assert advance_run_now(run.id) == "busy"
+    clock.sleep(600)
+    assert acquire_lease(run.id, new_owner(), clock())
+
+
+@pytest.mark.django_db
+def test_it_redispatches_a_run_whose_message_was_lost(clock) -> None:
+    run = services.create_run(
+        make_workflow("lost", {"A": {"type": "Compose", "inputs": 1}}), "manual", {}
+    )
+    # on_commit never fired inside this test transaction: as if the message were lost.
+    assert Run.objects.get(pk=run.id).status == "Waiting"
+    clock.sleep(30)
+    assert tick(clock()) == 1
+    assert Run.objects.get(pk=run.id).status == "Succeeded"
+    assert tick(clock()) == 0
