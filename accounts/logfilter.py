@@ -1,18 +1,29 @@
 """A logging filter that masks stored secret values in every log record.
 
-Installed on the root logger's handlers by `AccountsConfig.ready()` (a handler
-filter sees records propagated from every logger, which a logger filter would not).
+Configured on the console handler in `LOGGING` and also added by
+`AccountsConfig.ready()` to any root handler that lacks it (a handler filter sees
+records propagated from every logger, which a logger filter would not).
+
+Pitfall: logging is configured before Django's apps are loaded, so this module
+must not import models at import time; it does so on first use, and lets records
+through untouched until the app registry is ready.
 """
 
 from __future__ import annotations
 
 import logging
 
-from accounts.connections import contains_secret, scrub, scrub_text
+_NAMED = ("workflow", "run", "action", "detail", "exc_text")
 
 
 class SecretMaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        from django.apps import apps
+
+        if not apps.ready:
+            return True
+        from accounts.connections import contains_secret, scrub, scrub_text
+
         try:
             message = record.getMessage()
         except Exception:
@@ -20,7 +31,7 @@ class SecretMaskingFilter(logging.Filter):
         if contains_secret(message):
             record.msg = scrub_text(message)
             record.args = None
-        for name in ("workflow", "run", "action", "detail", "exc_text"):
+        for name in _NAMED:
             value = getattr(record, name, None)
             if value is not None and contains_secret(value):
                 setattr(record, name, scrub(value))
