@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path
 
-from broker.views import eventgrid
+from broker.views import eventgrid, eventhubs, servicebus
 
 NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+# a queue, or topic/subscriptions/sub, optionally its dead-letter sub-queue
+ENTITY = (
+    rf"(?P<entity>{NAME})(?:/(?i:subscriptions)/(?P<subscription>{NAME}))?"
+    r"(?P<dlq>/(?i:\$deadletterqueue))?"
+)
+SUB = rf"(?P<entity>{NAME})(?:/(?i:subscriptions)/(?P<subscription>{NAME}))?"
+PART = rf"(?P<entity>{NAME})/consumergroups/(?P<group>[^/]+)/partitions/(?P<partition>\d+)"
 
 data_plane = [
     re_path(rf"^topics/(?P<topic>{NAME}):publish$", eventgrid.publish),
@@ -30,6 +37,25 @@ data_plane = [
     ),
     re_path(rf"^topics/(?P<topic>{NAME})/api/events$", eventgrid.basic_publish),
     path("api/events", eventgrid.basic_publish),
+    # Service Bus (and Event Hubs send)
+    re_path(rf"^(?P<entity>{NAME})/messages$", servicebus.send),
+    re_path(
+        rf"^(?P<entity>{NAME})/partitions/(?P<partition>\d+)/messages$", servicebus.send_partition
+    ),
+    re_path(rf"^{ENTITY}/messages/head$", servicebus.head),
+    re_path(rf"^{ENTITY}/messages/deferred$", servicebus.deferred),
+    re_path(rf"^{ENTITY}/messages/peek$", servicebus.peek),
+    re_path(rf"^{ENTITY}/messages/cancelscheduled$", servicebus.cancel_scheduled),
+    re_path(
+        rf"^{ENTITY}/messages/(?P<message>[^/]+)/(?P<token>[^/]+)(?:/(?P<action>deadletter|defer))?$",
+        servicebus.settle,
+    ),
+    re_path(rf"^{SUB}/sessions/(?P<session>[^/]+)/state$", servicebus.session_state),
+    re_path(rf"^{SUB}/sessions/(?P<session>[^/]+)/renewlock$", servicebus.session_renew),
+    # Event Hubs read API
+    re_path(rf"^(?P<entity>{NAME})/partitions$", eventhubs.partitions),
+    re_path(rf"^{PART}/messages$", eventhubs.read),
+    re_path(rf"^{PART}/checkpoint$", eventhubs.checkpoint),
 ]
 
 urlpatterns = [

@@ -198,7 +198,7 @@ def peek(
 # --- settlement by lock token ---------------------------------------------------
 
 
-def _valid_token(token: object) -> bool:
+def valid_token(token: object) -> bool:
     try:
         uuid.UUID(str(token))
     except ValueError:
@@ -221,7 +221,7 @@ def settle(channel: Channel, tokens: list, now: datetime, operation, **kwargs) -
     """Apply `operation(channel, token, now, **kwargs) -> bool` to each token."""
     result = Settlement()
     for token in tokens:
-        if not _valid_token(token):
+        if not valid_token(token):
             result.fail(str(token), "BadToken", "Lock tokens are UUIDs.")
             continue
         with transaction.atomic():
@@ -408,3 +408,9 @@ def counts(channel: Channel, now: datetime) -> dict:
         "deadLettered": qs.filter(state=DEAD).count(),
         "total": qs.count(),
     }
+
+
+def sweep_duplicates(now: datetime) -> int:
+    from broker.models import DuplicateRecord
+
+    return DuplicateRecord.objects.filter(expires_at__lte=now).delete()[0]

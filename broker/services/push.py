@@ -1,0 +1,145 @@
+"""Event Grid push delivery to webhooks (spec §4.3, §4.4).
+
+Called from `broker/ticks.py`. Each due event is *locked* first (same CAS as a
+pull receiver), so two schedulers never deliver the same event at once. Before
+the first delivery the endpoint must pass the CloudEvents abuse-protection
+handshake (`OPTIONS` with `WebHook-Request-Origin`, answered with
+`WebHook-Allowed-Origin: <origin>|*`). Then each event is POSTed alone in
+structured mode.
+
+Outcomes: 200–204 → acknowledged; 400 and 413 → dead-lettered at once; anything
+else (including connection errors) → released with the Event Grid back-off
+(10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h, then hourly, with per-status
+minimums and ±20 % jitter) until 30 attempts or the event's time to live (24 h by
+default) run out, then dead-lettered.
+
+Outbound requests go through `connectors.outbound.client()`, the project's one
+seam for outbound HTTP (timeouts and the private-address guard).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+
+from broker.models import Channel, Message
+from broker.services import store
+
+log = logging.getLogger(__name__)
+SCHEDULE = [10, 30, 60, 300, 600, 1800, 3600]
+MINIMUM = {400: 300, 401: 300, 403: 300, 404: 300, 408: 120, 413: 10, 503: 30}
+SUCCESS = {200, 201, 202, 203, 204}
+PUSH_MAX_ATTEMPTS = 30
+BATCH_PER_TICK = 20
+
+
+def origin() -> str:
+    public = getattr(settings, "SLUICE_PUBLIC_URL", "http://127.0.0.1:8000")
+    return urlsplit(public).hostname or "sluice"
+
+
+def backoff(attempt: int, status: int | None) -> float:
+    base = SCHEDULE[min(attempt - 1, len(SCHEDULE) - 1)]
+    base = max(base, MINIMUM.get(status or 0, 10))
+    return base * random.uniform(0.8, 1.2)
+
+
+def _http():
+    from connectors.outbound import client
+
+    return client(
+        timeout=getattr(settings, "SLUICE_EVENTGRID_PUSH_TIMEOUT", 30.0), follow_redirects=False
+    )
+
+
+def handshake(channel: Channel) -> bool:
+    """CloudEvents abuse protection; remembers success on the channel."""
+    if channel.endpoint_validated:
+        return True
+    try:
+        with _http() as http:
+            answer = http.request(
+                "OPTIONS",
+                channel.endpoint_url,
+                headers={"WebHook-Request-Origin": origin(), "WebHook-Request-Rate": "120"},
+            )
+    except Exception as exc:
+        log.info("push handshake to %s failed: %s", channel.endpoint_url, exc)
+        return False
+    allowed = answer.headers.get("WebHook-Allowed-Origin", "")
+    if answer.status_code == 200 and allowed in ("*", origin()):
+        Channel.objects.filter(id=channel.id).update(endpoint_validated=True)
+        channel.endpoint_validated = True
+        return True
+    return False
+
+
+def _post(channel: Channel, message: Message) -> tuple[int | None, str]:
+    try:
+        with _http() as http:
+            answer = http.post(
+                channel.endpoint_url,
+                content=bytes(message.body),
+                headers={
+                    "Content-Type": "application/cloudevents+json; charset=utf-8",
+                    "WebHook-Request-Origin": origin(),
+                },
+            )
+    except Exception as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:200]
+    return answer.status_code, f"{answer.status_code} {answer.reason_phrase}"
+
+
+def _record(message: Message, now: datetime, outcome: str) -> None:
+    Message.objects.filter(id=message.id, lock_token=message.lock_token).update(
+        last_outcome=outcome[:200], last_attempt_at=now
+    )
+
+
+def _settle(
+    channel: Channel, message: Message, status: int | None, outcome: str, now: datetime
+) -> None:
+    _record(message, now, outcome)
+    token = message.lock_token
+    with transaction.atomic():
+        if status in SUCCESS:
+            store.complete(channel, token, now)
+        elif status in (400, 413):
+            store.dead_letter(channel, token, now, f"DeliveryFailed{status}", outcome)
+        elif message.delivery_count >= PUSH_MAX_ATTEMPTS:
+            store.dead_letter(channel, token, now, "MaxDeliveryAttemptsExceeded", outcome)
+        else:
+            store.abandon(
+                channel, token, now, delay_seconds=backoff(message.delivery_count, status)
+            )
+
+
+def deliver(channel: Channel, now: datetime) -> int:
+    """Deliver up to `BATCH_PER_TICK` due events of one push subscription."""
+    messages = store.receive(channel, now, BATCH_PER_TICK, holder="push")
+    if not messages:
+        return 0
+    if not handshake(channel):
+        for m in messages:
+            _settle(channel, m, None, "WebhookValidationFailed", now)
+        return 0
+    delivered = 0
+    for m in messages:
+        status, outcome = _post(channel, m)
+        _settle(channel, m, status, outcome, now)
+        delivered += status in SUCCESS
+    return delivered
+
+
+def event_of(message: Message) -> dict:
+    return json.loads(bytes(message.body))
+
+
+__all__ = ["backoff", "deliver", "handshake", "httpx"]
