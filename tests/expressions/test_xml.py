@@ -120,6 +120,7 @@ def test_it_forces_arrays_with_the_newtonsoft_attribute() -> None:
 def test_it_ignores_whitespace_only_text_like_xmldocument() -> None:
     assert xml_to_json("<a>\n  <b>1</b>\n  <c>2</c>\n</a>") == {"a": {"b": "1", "c": "2"}}
     assert xml_to_json("<a>  </a>") == {"a": None}
+    assert xml_to_json("<a>\x85</a>") == {"a": "\x85"}  # not XML white space
     assert xml_to_json("<a> x <b/></a>") == {"a": {"#text": " x ", "b": None}}
 
 

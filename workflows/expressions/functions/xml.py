@@ -43,6 +43,7 @@ from workflows.expressions.errors import ExpressionError
 from workflows.expressions.registry import function
 
 JSON_NS = "http://james.newtonking.com/projects/json"
+_XML_SPACE = " \t\r\n"  # XML white space; str.strip() would also eat U+0085 etc.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -306,7 +307,7 @@ def _texts(el: etree._Element) -> list[str]:
     """The element's own text nodes (lxml keeps CDATA content as plain text)."""
     texts = [el.text, *(child.tail for child in el)]
     # .NET's XmlDocument drops whitespace-only text ("insignificant whitespace").
-    return [text for text in texts if text and text.strip()]
+    return [text for text in texts if text and text.strip(_XML_SPACE)]
 
 
 # ------------------------------------------------------------------------- xpath
