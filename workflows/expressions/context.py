@@ -73,7 +73,7 @@ class EvalContext:
 
     def section(self, key: str) -> Mapping[str, Any]:
         value = self.data.get(key)
-        return value if isinstance(value, Mapping) else _EMPTY
+        return value if type(value) is dict or isinstance(value, Mapping) else _EMPTY
 
     def parameter(self, name: str) -> Any:
         return self._named("parameters", "parameter", name)
@@ -144,6 +144,8 @@ class EvalContext:
 
 
 def as_context(context: Mapping[str, Any] | EvalContext | None) -> EvalContext:
+    if type(context) is dict:
+        return EvalContext(context)
     if isinstance(context, EvalContext):
         return context
     if context is not None and not isinstance(context, Mapping):

@@ -116,6 +116,8 @@ def _compile_access(node: Access, source: str) -> Compiled:
 
 def select(value: Any, key: Any, null_safe: bool, position: int, source: str) -> Any:
     """`value[key]` with Logic Apps' rules; `null_safe` (`?`) turns misses into null."""
+    if type(value) is dict and type(key) is str and key in value:  # the common case, fast
+        return value[key]
     if isinstance(value, Mapping) and isinstance(key, str):
         if key in value:
             return value[key]
