@@ -222,9 +222,9 @@ class ChannelReceiver(LinkHandler):
             if state == Delivery.MODIFIED:
                 delivery.local.failed = remote.failed
                 delivery.local.undeliverable = remote.undeliverable
-            elif state == Delivery.REJECTED:
-                delivery.local.condition = remote.condition
-            delivery.update(state)
+            delivery.update(
+                state
+            )  # a rejected echo must carry no error: the SDK reads one as failure
         else:
             delivery.local.condition = Condition(
                 "com.microsoft:message-lock-lost",
