@@ -212,9 +212,11 @@ def _escape(value: Any) -> str:
     return quote(to_string(value), safe="")
 
 
-@function("encodeUriComponent", "encodeUriComponent(value: string)", min_args=1)
-def encode_uri_component(value: Any) -> str:
-    return _escape(value)
+@function("encodeUriComponent", "encodeUriComponent(value: string, ...)", min_args=1, max_args=None)
+def encode_uri_component(*values: Any) -> str:
+    """Variadic like concat: Microsoft's own templates call
+    `encodeURIComponent('workflows/', name, '/runs')` (tests/corpus/logicapps/22-…)."""
+    return _escape("".join(to_string(value) for value in values))
 
 
 @function("uriComponent", "uriComponent(value: string)", min_args=1)

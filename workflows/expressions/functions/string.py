@@ -28,8 +28,9 @@ _BOM = "\ufeff"
 _BOM_BYTES = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
-@function("concat", "concat(text_1: string, ...)", min_args=1, max_args=None)
+@function("concat", "concat(text_1: string, ...)", min_args=0, max_args=None)
 def concat(*values: Any) -> str:
+    """Also accepts no argument (""): designer-made definitions contain `concat()`."""
     text = "".join([to_string(value) for value in values])
     if len(text) > MAX_JOIN_LENGTH:
         raise ExpressionError(f"The result of 'concat' exceeds {MAX_JOIN_LENGTH} characters")
