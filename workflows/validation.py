@@ -435,10 +435,8 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
 
 
 def _check_expressions(definition: dict) -> Iterator[Problem]:
-    try:
-        from workflows.expressions import ExpressionError, is_template, parse
-    except ImportError:  # the expression language is not in this build
-        return
+    from workflows.expressions import ExpressionError, is_template, parse
+
     for pointer, text in _iter_strings(definition, ""):
         if len(text) > LIMITS["expression"] and is_template(text):
             yield Problem(
@@ -450,6 +448,29 @@ def _check_expressions(definition: dict) -> Iterator[Problem]:
                 parse(text)
         except ExpressionError as exc:
             yield Problem(pointer, f"the expression is invalid: {exc}")
+
+
+def find_warnings(definition: Any) -> list[Problem]:
+    """Problems that do not block a save: expressions that read actions which do not
+    exist (they fail at run time only if the expression is reached — designer mocks
+    and half-built workflows have them)."""
+    from workflows.expressions import ExpressionError, find_references, is_template
+
+    if not isinstance(definition, dict):
+        return []
+    names = {entry.name for entry in iter_actions(definition.get("actions") or {})}
+    warnings = []
+    for pointer, text in _iter_strings(definition, ""):
+        try:
+            missing = sorted(find_references(text) - names) if is_template(text) else []
+        except ExpressionError:
+            continue  # reported as an error by validate_definition
+        if missing:
+            listed = ", ".join(f"'{name}'" for name in missing)
+            warnings.append(
+                Problem(pointer, f"the action(s) {listed} referenced here are not defined")
+            )
+    return warnings
 
 
 def _iter_strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:

@@ -6,7 +6,12 @@ import copy
 
 import pytest
 
-from workflows.validation import split_document, validate_definition, validate_document
+from workflows.validation import (
+    find_warnings,
+    split_document,
+    validate_definition,
+    validate_document,
+)
 
 BASE = {
     "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {}}},
@@ -227,3 +232,32 @@ def test_it_reports_non_object_sections():
 def test_it_escapes_json_pointer_tokens():
     definition = with_actions(**{"a/b~c": {"type": "Unheard"}})
     assert pointers_of(definition) == {"/actions/a~1b~0c/type"}
+
+
+def test_it_reports_a_bad_expression_with_its_pointer_and_position():
+    (problem,) = validate_definition(
+        with_actions(Bad={"type": "Compose", "inputs": {"x": "@concat(1,"}})
+    )
+    assert problem.pointer == "/actions/Bad/inputs/x"
+    assert "position 10" in problem.message
+
+
+def test_it_reports_an_unknown_function():
+    (problem,) = validate_definition(with_actions(Bad={"type": "Compose", "inputs": "@nosuch(1)"}))
+    assert "'nosuch'" in problem.message
+
+
+def test_it_warns_about_references_to_actions_that_do_not_exist():
+    definition = with_actions(
+        Use={"type": "Compose", "inputs": "@{body('Ghost')} @{outputs('First')}"}
+    )
+    assert validate_definition(definition) == []
+    (problem,) = find_warnings(definition)
+    assert problem.pointer == "/actions/Use/inputs"
+    assert problem.message == "the action(s) 'Ghost' referenced here are not defined"
+
+
+def test_it_limits_expression_length():
+    text = "@concat('" + "a" * 8200 + "')"
+    (problem,) = validate_definition(with_actions(Long={"type": "Compose", "inputs": text}))
+    assert "8192" in problem.message

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.validation import Problem, validate_document
+from workflows.validation import Problem, find_warnings, split_document, validate_document
 
 
 def load_document(path: Path) -> tuple[object, list[Problem]]:
@@ -36,26 +36,31 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
 
     def handle(self, *args, **options):
-        verdicts = {}
+        verdicts, warnings = {}, {}
         for name in options["files"]:
             document, problems = load_document(Path(name))
             if document is not None:
                 problems = validate_document(document)
+                warnings[name] = find_warnings(split_document(document)[0])
             verdicts[name] = problems
         if options["json"]:
             payload = {name: [p.as_dict() for p in problems] for name, problems in verdicts.items()}
             self.stdout.write(json.dumps(payload, indent=2))
         else:
-            self._print(verdicts)
+            self._print(verdicts, warnings)
         invalid = sum(1 for problems in verdicts.values() if problems)
         if invalid:
             raise CommandError(f"{invalid} of {len(verdicts)} file(s) invalid", returncode=2)
 
-    def _print(self, verdicts: dict[str, list[Problem]]) -> None:
+    def _print(
+        self, verdicts: dict[str, list[Problem]], warnings: dict[str, list[Problem]]
+    ) -> None:
         for name, problems in verdicts.items():
-            if not problems:
+            if problems:
+                self.stdout.write(f"{name}: invalid ({len(problems)} problem(s))")
+            else:
                 self.stdout.write(f"{name}: valid")
-                continue
-            self.stdout.write(f"{name}: invalid ({len(problems)} problem(s))")
             for problem in problems:
                 self.stdout.write(f"  {problem.pointer or '/'}: {problem.message}")
+            for warning in warnings.get(name, []):
+                self.stdout.write(f"  warning: {warning.pointer}: {warning.message}")
