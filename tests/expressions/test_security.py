@@ -61,3 +61,11 @@ def test_it_limits_concat_results() -> None:
 def test_it_turns_unexpected_function_failures_into_expression_errors() -> None:
     with pytest.raises(ExpressionError, match="could not be evaluated"):
         evaluate("@decodeXmlName('_xFFFFFFFF_')")
+
+
+def test_it_reports_values_nested_too_deeply() -> None:
+    value: object = "@add(1, 1)"
+    for _ in range(5000):
+        value = [value]
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        evaluate(value)

@@ -25,7 +25,10 @@ from workflows.expressions.template import Template, evaluate_value, is_template
 
 def evaluate(value: Any, context: Mapping[str, Any] | EvalContext | None = None) -> Any:
     """Evaluate `value` (any JSON value) against `context` (see `context.py`)."""
-    return evaluate_value(value, as_context(context))
+    try:
+        return evaluate_value(value, as_context(context))
+    except RecursionError:
+        raise ExpressionError("The value is nested too deeply to evaluate") from None
 
 
 __all__ = [
