@@ -107,6 +107,9 @@ def test_it_uses_the_culture_separators_and_currency() -> None:
     assert format_number(1234.5, "C", culture("ja-JP")) == "¥1,235"
     assert format_number(1234.5, "C", culture("en-GB")) == "£1,234.50"
     assert format_number(1234.5, "N2", culture("de")) == "1.234,50"
+    assert format_number(1234.5, "C", culture("nl-NL")) == "€ 1.234,50"
+    assert format_number(-1234.5, "C", culture("pt-BR")) == "-R$ 1.234,50"
+    assert format_number(1234.5, "C", culture("sv")) == "1\u00a0234,50 kr"
 
 
 @given(st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False))
@@ -168,6 +171,14 @@ def test_it_rejects_unknown_locales_and_names_the_supported_ones() -> None:
         ("D", "ja-JP", "2018年3月15日"),
         ("d", "is-IS", "15.3.2018"),
         ("D", "", "Thursday, 15 March 2018"),
+        ("D", "it-IT", "giovedì 15 marzo 2018"),
+        ("d", "nl-NL", "15-3-2018"),
+        ("D", "pt-BR", "quinta-feira, 15 de março de 2018"),
+        ("D", "es-ES", "jueves, 15 de marzo de 2018"),
+        ("d", "sv-SE", "2018-03-15"),
+        ("D", "zh-CN", "2018年3月15日"),
+        ("g", "en-AU", "15/03/2018 1:27 pm"),
+        ("t", "ja-JP", "13:27"),
     ],
 )
 def test_it_formats_standard_date_formats(fmt, locale, expected) -> None:

@@ -103,7 +103,8 @@ _MONTH_FIRST = re.compile(
     rf"(?:,?\s+{_TIME})?\s*{_TZ}?$"
 )
 _DAY_FIRST = re.compile(
-    rf"^(?P<d>\d{{1,2}})\.?\s+(?P<mon>{_WORD})\.?,?\s+(?P<y>\d{{4}})(?:,?\s+{_TIME})?\s*{_TZ}?$"
+    rf"^(?P<d>\d{{1,2}})\.?(?:\s+|-)(?P<mon>{_WORD})\.?,?(?:\s+|-)(?P<y>\d{{4}})"
+    rf"(?:,?\s+{_TIME})?\s*{_TZ}?$"
 )
 
 
