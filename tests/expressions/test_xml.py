@@ -124,6 +124,22 @@ def test_it_ignores_whitespace_only_text_like_xmldocument() -> None:
     assert xml_to_json("<a> x <b/></a>") == {"a": {"#text": " x ", "b": None}}
 
 
+def test_it_ignores_the_declared_encoding_of_already_decoded_text() -> None:
+    doc = '<?xml version="1.0" encoding="utf-16" standalone="yes"?><a>é</a>'
+    assert xml_to_json(doc) == {
+        "?xml": {"@version": "1.0", "@encoding": "utf-16", "@standalone": "yes"},
+        "a": "é",
+    }
+    assert xpath(xml(doc), "string(/a)") == "é"
+
+
+def test_it_keeps_processing_instructions_apart_from_the_declaration() -> None:
+    assert xml_to_json('<?xml-stylesheet href="a.xsl"?><a>x</a>') == {
+        "?xml-stylesheet": 'href="a.xsl"',
+        "a": "x",
+    }
+
+
 def test_it_reads_xml_binary_for_json() -> None:
     binary = {"$content-type": "text/xml", "$content": base64.b64encode(b"<a>1</a>").decode()}
     assert xml_to_json(binary) == {"a": "1"}

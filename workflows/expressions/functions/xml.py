@@ -35,6 +35,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from typing import Any
 
 from lxml import etree
@@ -66,21 +67,33 @@ def _binary_text(value: dict[str, Any]) -> str:
         raise ExpressionError("The binary content is not valid base64-encoded UTF-8 XML") from None
 
 
+_DECLARATION = re.compile(r"^<\?xml\s[^>]*\?>")
+_ENCODING = re.compile(r"""encoding\s*=\s*["'][^"']*["']""")
+
+
 def parse_document(text: str) -> etree._ElementTree:
-    """Parse XML text into an lxml tree; ExpressionError when it is not well-formed."""
+    """Parse XML text into an lxml tree; ExpressionError when it is not well-formed.
+
+    The text is already decoded, so a declared encoding ("utf-16", "iso-8859-1") no
+    longer applies: it is replaced by UTF-8, the encoding the parser is given.
+    """
+    text = text.lstrip("\ufeff").strip()
+    declaration = _DECLARATION.match(text)
+    if declaration:
+        fixed = _ENCODING.sub('encoding="UTF-8"', declaration.group())
+        text = fixed + text[declaration.end() :]
     try:
-        root = etree.fromstring(text.lstrip("\ufeff").strip().encode("utf-8"), _PARSER)
+        root = etree.fromstring(text.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ExpressionError(f"The provided value is not valid XML: {exc.msg}") from None
     return root.getroottree()
 
 
 def _declaration(text: str) -> dict[str, str] | None:
-    stripped = text.lstrip("\ufeff").lstrip()
-    if not stripped.startswith("<?xml"):
+    declaration = _DECLARATION.match(text.lstrip("\ufeff").lstrip())
+    if declaration is None:
         return None
-    end = stripped.find("?>")
-    pseudo = etree.fromstring(f"<d {stripped[5:end]}/>".encode(), _PARSER)
+    pseudo = etree.fromstring(f"<d {declaration.group()[5:-2]}/>".encode(), _PARSER)
     return {f"@{k}": v for k, v in pseudo.attrib.items()}
 
 
