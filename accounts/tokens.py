@@ -39,9 +39,14 @@ def lookup(token: str) -> AccessToken | None:
     """The active token record for `token`, or None (unknown, expired, revoked)."""
     if not token.startswith(PREFIX):
         return None
-    record = AccessToken.objects.select_related("user").filter(digest=digest(token)).first()
+    record = (
+        AccessToken.objects.select_related("user", "user__sluice_profile")
+        .filter(digest=digest(token))
+        .first()
+    )
     if record is None or not record.is_active or not record.user.is_active:
         return None
+    _remember_role(record.user)
     _touch(record)
     return record
 
@@ -57,3 +62,13 @@ def _touch(record: AccessToken) -> None:
     if record.last_used_at is None or now - record.last_used_at > _TOUCH_EVERY:
         AccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
         record.last_used_at = now
+
+
+def _remember_role(user) -> None:
+    """Cache the role fetched with the token (one query per request, not two)."""
+    from accounts.models import Profile, Role
+
+    try:
+        user._sluice_role = user.sluice_profile.role
+    except Profile.DoesNotExist:
+        user._sluice_role = Role.VIEWER

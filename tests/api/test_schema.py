@@ -1,0 +1,67 @@
+"""Property-based conformance: schemathesis generates requests from the OpenAPI
+schema for every operation of the REST API (the broker's own are left to its
+tests) and checks there is no 5xx and every documented response matches its
+schema. Bounded: a few examples per operation, no deadline, no example database."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from accounts import tokens
+from tests.api.helpers import client_for, hello, make_user
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 8
+OWNED = ("/api/v1/",)
+
+
+def _operations(schema):
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path.startswith(OWNED) and not operation.path.startswith("/api/v1/broker"):
+            yield operation
+
+
+def _check(operation, admin) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        _, token = tokens.issue(admin, "schemathesis")  # a DELETE may have revoked the last one
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+
+    run()
+
+
+def test_it_conforms_to_its_openapi_schema():
+    admin_client = client_for("admin", "schema-admin")
+    admin_client.post("/api/v1/workflows", {"name": "wf", "definition": hello()}, format="json")
+    make_user("someone", "viewer")
+    _, token = tokens.issue(admin_client.user, "loader")
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/?format=json",
+        get_wsgi_application(),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    operations = list(_operations(schema))
+    assert len(operations) >= 50
+    failures = []
+    for operation in operations:
+        try:
+            _check(operation, admin_client.user)
+        except Exception as exc:  # collect every failing operation, then report them all
+            failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
+    assert not failures, "\n\n".join(failures)
