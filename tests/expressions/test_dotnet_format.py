@@ -133,6 +133,8 @@ def test_it_groups_integers_so_that_removing_the_commas_gives_them_back(value: i
         (True, "N", "expects a number"),
         (12, "Q2", "not a valid .NET standard format"),
         (float("nan"), "N", "NaN or infinity"),
+        (1, "F100", "above 99"),
+        (1, "D999999999", "above 99"),
     ],
 )
 def test_it_rejects_bad_numeric_input(number, fmt, message) -> None:

@@ -82,6 +82,11 @@ def test_it_does_not_resolve_external_entities() -> None:
     assert xml_to_json(doc) == {"a": None}
 
 
+def test_it_does_not_expand_internal_entities() -> None:
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol"}">' for i in range(10))
+    assert xml_to_json(f"<!DOCTYPE a [{entities}]><a>&e9;</a>") == {"a": None}
+
+
 def test_it_converts_xml_to_json_like_newtonsoft() -> None:
     assert xml_to_json(ITEMS) == {
         "?xml": {"@version": "1.0"},

@@ -51,6 +51,7 @@ def _group(digits: str, sep: str) -> str:
 
 
 _STANDARD_NUMERIC = re.compile(r"^([A-Za-z])(\d{0,9})$")
+MAX_PRECISION = 99  # .NET Framework's limit; it also keeps 'F999999999' from eating memory
 
 
 def format_number(number: int | float | Decimal, fmt: str | None, c: Culture | None = None) -> str:
@@ -66,6 +67,10 @@ def format_number(number: int | float | Decimal, fmt: str | None, c: Culture | N
     if match:
         spec, digits = match[1], match[2]
         precision = int(digits) if digits else None
+        if precision is not None and precision > MAX_PRECISION:
+            raise ExpressionError(
+                f"The precision of the number format '{fmt}' is above {MAX_PRECISION}"
+            )
         return _format_standard(value, is_int, spec, precision, c)
     if isinstance(number, float):  # .NET rounds doubles to 15 digits before custom formats
         value = _significant(value, 15)
