@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 import math
+from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,6 +50,26 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
+class DecimalNumber(float):
+    """What `decimal()` returns: a float (so JSON, comparisons and every function
+    treat it as a number) that keeps its exact decimal value. Arithmetic involving
+    one is done in `decimal.Decimal` and `string()` prints the exact digits, as .NET's
+    decimal does (`add(decimal('1.2345678912312131'), 1)` → 2.2345678912312131)."""
+
+    exact: Decimal
+
+    def __new__(cls, exact: Decimal) -> DecimalNumber:
+        number = super().__new__(cls, float(exact))
+        number.exact = exact
+        return number
+
+
+def as_decimal(value: int | float) -> Decimal:
+    if isinstance(value, DecimalNumber):
+        return value.exact
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -77,6 +98,8 @@ def to_bytes(value: Any) -> bytes:
 
 def format_float(value: float) -> str:
     """A float as .NET's `double.ToString()` writes it (shortest round-trip)."""
+    if isinstance(value, DecimalNumber):
+        return str(value.exact)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

@@ -24,6 +24,8 @@ from workflows.expressions.values import (
     CONTENT,
     CONTENT_TYPE,
     OCTET_STREAM,
+    DecimalNumber,
+    as_decimal,
     binary_bytes,
     is_binary,
     is_number,
@@ -89,9 +91,9 @@ def float_(value: Any, locale: Any = None) -> float:
 
 
 @function("decimal", "decimal(value: string)", min_args=1)
-def decimal(value: Any) -> int | float:
+def decimal(value: Any) -> DecimalNumber:
     if is_number(value):
-        return value  # type: ignore[no-any-return]
+        return DecimalNumber(as_decimal(value))
     text = need_str("decimal", value).strip()
     try:
         number = Decimal(text)
@@ -99,7 +101,7 @@ def decimal(value: Any) -> int | float:
         raise ExpressionError(f"The string '{text}' is not a valid decimal number") from None
     if not number.is_finite():
         raise ExpressionError(f"The string '{text}' is not a valid decimal number")
-    return float(number)
+    return DecimalNumber(number)
 
 
 @function("string", "string(value: any)", min_args=1)

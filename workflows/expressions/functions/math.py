@@ -8,12 +8,14 @@ never Infinity. Booleans are not numbers.
 from __future__ import annotations
 
 import math as pymath
+import operator
 import random
 from typing import Any
 
 from workflows.expressions.errors import ExpressionError
 from workflows.expressions.functions._args import need_int, need_number
 from workflows.expressions.registry import function
+from workflows.expressions.values import DecimalNumber, as_decimal
 
 MAX_RANGE_COUNT = 100_000
 MAX_INT32 = 2_147_483_647
@@ -48,6 +50,17 @@ def _operands(name: str, left: Any, right: Any) -> tuple[int | float, int | floa
     return need_number(name, left, 0), need_number(name, right, 1)
 
 
+def _exact(a: int | float, b: int | float) -> bool:
+    return isinstance(a, DecimalNumber) or isinstance(b, DecimalNumber)
+
+
+def _decimal_op(name: str, a: int | float, b: int | float, op: Any) -> DecimalNumber:
+    try:
+        return DecimalNumber(op(as_decimal(a), as_decimal(b)))
+    except ArithmeticError as exc:
+        raise ExpressionError(f"The result of '{name}' is not a valid number: {exc}") from None
+
+
 def _finite(name: str, value: int | float) -> int | float:
     """Overflowing float arithmetic is an error, never Infinity/NaN (not JSON)."""
     if isinstance(value, float) and not pymath.isfinite(value):
@@ -58,18 +71,24 @@ def _finite(name: str, value: int | float) -> int | float:
 @function("add", "add(summand_1: number, summand_2: number)", min_args=2)
 def add(left: Any, right: Any) -> int | float:
     a, b = _operands("add", left, right)
+    if _exact(a, b):
+        return _decimal_op("add", a, b, operator.add)
     return _finite("add", a + b)
 
 
 @function("sub", "sub(minuend: number, subtrahend: number)", min_args=2)
 def sub(left: Any, right: Any) -> int | float:
     a, b = _operands("sub", left, right)
+    if _exact(a, b):
+        return _decimal_op("sub", a, b, operator.sub)
     return _finite("sub", a - b)
 
 
 @function("mul", "mul(multiplicand_1: number, multiplicand_2: number)", min_args=2)
 def mul(left: Any, right: Any) -> int | float:
     a, b = _operands("mul", left, right)
+    if _exact(a, b):
+        return _decimal_op("mul", a, b, operator.mul)
     return _finite("mul", a * b)
 
 
@@ -83,6 +102,8 @@ def _divisor(name: str, value: int | float) -> int | float:
 def div(left: Any, right: Any) -> int | float:
     a, b = _operands("div", left, right)
     b = _divisor("div", b)
+    if _exact(a, b):
+        return _decimal_op("div", a, b, operator.truediv)
     if isinstance(a, int) and isinstance(b, int):
         quotient = abs(a) // abs(b)
         return quotient if (a >= 0) == (b >= 0) else -quotient
@@ -93,6 +114,8 @@ def div(left: Any, right: Any) -> int | float:
 def mod(left: Any, right: Any) -> int | float:
     a, b = _operands("mod", left, right)
     b = _divisor("mod", b)
+    if _exact(a, b):
+        return _decimal_op("mod", a, b, operator.mod)  # Decimal %: sign of the dividend
     if isinstance(a, int) and isinstance(b, int):
         remainder = abs(a) % abs(b)
         return remainder if a >= 0 else -remainder
