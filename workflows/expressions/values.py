@@ -17,8 +17,8 @@ import base64
 import binascii
 import json
 import math
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from workflows.expressions.errors import ExpressionError
