@@ -12,3 +12,6 @@ class AccountsConfig(AppConfig):
 
         signals.connect()
         logfilter.install()
+        from workflows import ops
+
+        ops.connect()  # run metrics; lives here because this app owns the ops layer

@@ -64,6 +64,18 @@ def record_run_finished(workflow: str, status: str) -> None:
     RUNS_FINISHED.labels(workflow=workflow, status=status).inc()
 
 
+def _on_run_saved(sender, instance, created: bool, **kwargs) -> None:
+    if created:
+        record_run_started(instance.workflow.name)
+
+
+def connect() -> None:
+    """Count runs as they are created (called by `AccountsConfig.ready`)."""
+    from django.db.models.signals import post_save
+
+    post_save.connect(_on_run_saved, sender=Run, dispatch_uid="sluice-metrics-run-started")
+
+
 def record_action(action_type: str, status: str, seconds: float) -> None:
     ACTION_DURATION.labels(type=action_type, status=status).observe(max(seconds, 0.0))
 

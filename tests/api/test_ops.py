@@ -50,12 +50,15 @@ def test_it_is_not_ready_when_the_transport_is_unreachable():
 def test_it_refuses_anonymous_metrics_and_serves_them_with_a_token():
     assert Client().get("/metrics").status_code == 401
     viewer = client_for("viewer")
+    wf = saving.save("counted", {"definition": NO_RESPONSE}, make_user("m", Role.EDITOR))[0]
+    Run.objects.create(workflow=wf, version=wf.current_version, trigger_name="manual")
     ops.record_action("Http", "Succeeded", 0.2)
     ops.record_run_finished("wf", "Succeeded")
     ops.register_backlog("test", lambda: {"queue-a": 3})
     text = viewer.get("/metrics").content.decode()
     assert 'sluice_runs{status="Waiting"}' in text
-    assert "sluice_runs_waiting" in text
+    assert "sluice_runs_waiting 1.0" in text
+    assert 'sluice_runs_started_total{workflow="counted"}' in text
     assert "sluice_action_duration_seconds_bucket" in text
     assert 'sluice_runs_finished_total{status="Succeeded",workflow="wf"}' in text
     assert 'sluice_broker_backlog{entity="queue-a",source="test"} 3.0' in text

@@ -205,3 +205,8 @@ def test_it_gives_signed_callback_urls_and_regenerating_the_key_changes_them(edi
 def test_it_answers_404_for_an_unknown_trigger(editor):
     _create(editor)
     assert editor.get("/api/v1/workflows/hello/triggers/nope/callback-url").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["v1", "schema", "docs"])
+def test_it_refuses_names_that_clash_with_api_paths(editor, name):
+    assert _create(editor, name=name).status_code == 400

@@ -17,6 +17,12 @@ NAME_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
     "Use letters, digits, '-' and '_' only, starting with a letter or digit.",
 )
+RESERVED_NAMES = {"v1", "schema", "docs"}  # `/api/<name>/…` would clash with the API's own paths
+
+
+def not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_NAMES:
+        raise serializers.ValidationError(f"'{value}' is reserved; choose another name.")
 
 
 def _triggers(definition: Any) -> list[dict[str, Any]]:
@@ -83,7 +89,9 @@ class WorkflowWriteSerializer(serializers.Serializer):
     definition or the Standard `{"definition", "kind"}` wrapper; `kind` (when
     given) overrides the wrapper's."""
 
-    name = serializers.CharField(max_length=80, validators=[NAME_VALIDATOR], required=False)
+    name = serializers.CharField(
+        max_length=80, validators=[NAME_VALIDATOR, not_reserved], required=False
+    )
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     definition = serializers.JSONField()
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
@@ -94,7 +102,7 @@ class WorkflowPatchSerializer(WorkflowWriteSerializer):
 
 
 class RenameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=80, validators=[NAME_VALIDATOR])
+    name = serializers.CharField(max_length=80, validators=[NAME_VALIDATOR, not_reserved])
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -103,7 +111,7 @@ class DocumentSerializer(serializers.Serializer):
 
 
 class ImportSerializer(WorkflowWriteSerializer):
-    name = serializers.CharField(max_length=80, validators=[NAME_VALIDATOR])
+    name = serializers.CharField(max_length=80, validators=[NAME_VALIDATOR, not_reserved])
 
 
 class ProblemSerializer(serializers.Serializer):
