@@ -105,6 +105,10 @@ def create_event_subscription(topic: EventGridTopic, name: str, **options) -> Ch
     check_name(name, what="subscription name")
     options.setdefault("dead_letter_on_expiration", True)
     options.setdefault("default_ttl_seconds", 24 * 3600)
+    if options.get("delivery_mode") == Channel.DeliveryMode.PUSH:
+        options.setdefault("max_delivery_count", 30)
+        if not str(options.get("endpoint_url", "")).startswith(("http://", "https://")):
+            raise bad_request("Push delivery needs an http(s) endpoint URL.", "InvalidEndpoint")
     validate_filters(options.get("filters") or {})
     return _create(
         lambda: Channel.objects.create(

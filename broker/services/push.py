@@ -25,7 +25,6 @@ import random
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 
@@ -48,7 +47,8 @@ def origin() -> str:
 def backoff(attempt: int, status: int | None) -> float:
     base = SCHEDULE[min(attempt - 1, len(SCHEDULE) - 1)]
     base = max(base, MINIMUM.get(status or 0, 10))
-    return base * random.uniform(0.8, 1.2)
+    scale = getattr(settings, "SLUICE_EVENTGRID_PUSH_BACKOFF_SCALE", 1.0)
+    return base * scale * random.uniform(0.8, 1.2)
 
 
 def _http():

@@ -131,6 +131,29 @@ def broker_server(tmp_path_factory):
     proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def ticker(broker_server):
+    """What `sluice scheduler` does for the broker: `tick()` in a loop (fast here)."""
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "broker", "tick", "--loop", "--interval", "0.2"],
+        cwd=ROOT,
+        env=broker_server.env,
+    )
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def wait_for(condition, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{what} not reached within {timeout}s")
+
+
 @pytest.fixture
 def unique():
     def make(prefix: str = "t") -> str:

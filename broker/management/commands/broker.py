@@ -10,6 +10,7 @@ the MQTT bridge.
     sluice broker consumergroup create HUB NAME
     sluice broker keys [--regenerate primary|secondary] [--json]
     sluice broker list
+    sluice broker tick [--loop]       (what `sluice scheduler` calls every second)
     sluice broker mqtt --topic-filter 'sensors/#' --eventgrid-topic NAME
 """
 
@@ -61,6 +62,11 @@ class Command(BaseCommand):
         keys.add_argument("--regenerate", choices=["primary", "secondary"])
         keys.add_argument("--json", action="store_true")
         sub.add_parser("list")
+        tick = sub.add_parser("tick")
+        tick.add_argument(
+            "--loop", action="store_true", help="tick every --interval seconds until killed"
+        )
+        tick.add_argument("--interval", type=float, default=1.0)
         mqtt = sub.add_parser("mqtt")
         mqtt.add_argument("--host", default="127.0.0.1")
         mqtt.add_argument("--port", type=int, default=1883)
@@ -164,9 +170,10 @@ class Command(BaseCommand):
         options = {
             "filters": _json_arg(opts["filter"], "--filter") or {},
             "lock_duration_seconds": opts["lock_duration"],
-            "max_delivery_count": opts["max_delivery_count"],
             "default_ttl_seconds": opts["ttl"],
         }
+        if opts["max_delivery_count"] is not None:
+            options["max_delivery_count"] = opts["max_delivery_count"]
         if opts["push"]:
             options.update(delivery_mode="Push", endpoint_url=opts["push"])
         channel = entities.create_event_subscription(topic, opts["name"], **options)
@@ -217,6 +224,17 @@ class Command(BaseCommand):
 
     def do_list(self, ns, opts):
         return inspect.namespace_summary(ns, timezone.now())
+
+    def do_tick(self, ns, opts):
+        import time
+
+        from broker.ticks import tick
+
+        while True:
+            tick(timezone.now())
+            if not opts["loop"]:
+                return "tick done"
+            time.sleep(opts["interval"])
 
     def do_mqtt(self, ns, opts):
         from broker.mqtt import Bridge
