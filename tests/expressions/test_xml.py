@@ -84,7 +84,7 @@ def test_it_does_not_resolve_external_entities() -> None:
 
 def test_it_refuses_entity_bombs() -> None:
     entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol"}">' for i in range(10))
-    with pytest.raises(ExpressionError, match=r"not valid XML.*amplification"):
+    with pytest.raises(ExpressionError, match="not valid XML"):
         xml_to_json(f"<!DOCTYPE a [{entities}]><a>&e9;</a>")
 
 
