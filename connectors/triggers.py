@@ -5,9 +5,10 @@
   enabled workflow (recurrence, polling and batch triggers), recomputing the
   next fire time when the workflow's version changes; disabling a workflow
   parks its rows (`next_fire_at = NULL`) but keeps their poll memory.
-- `start_run(...)` starts a run through `workflows.services.create_run` and
-  records the trigger history (Succeeded + fired, or Skipped when the
-  concurrency queue is full, or Failed).
+- `start_run(...)` starts runs through `workflows.services.create_runs` (which
+  applies trigger `conditions` and `splitOn`) and records the trigger history
+  (Succeeded + fired; Skipped when conditions are unmet or the concurrency queue
+  is full; Failed when the run could not be created).
 """
 
 from __future__ import annotations
@@ -165,14 +166,15 @@ def start_run(
     )
     try:
         with transaction.atomic():
-            run = services().create_run(workflow, trigger_name, outputs)
+            runs = services().create_runs(workflow, trigger_name, outputs, record_history=False)
     except queue_full_error() as exc:
         history.status, history.error = TriggerHistory.Result.SKIPPED, _error("RunQueueFull", exc)
     except Exception as exc:  # the claim stays: a broken engine must not refire forever
         log.exception("could not start a run of %s/%s", workflow.name, trigger_name)
         history.status, history.error = TriggerHistory.Result.FAILED, _error("RunNotCreated", exc)
     else:
-        history.status, history.fired, history.run = TriggerHistory.Result.SUCCEEDED, True, run
+        history.status = TriggerHistory.Result.SUCCEEDED if runs else TriggerHistory.Result.SKIPPED
+        history.fired, history.run = bool(runs), (runs[0] if runs else None)
     history.save()
     return history
 
