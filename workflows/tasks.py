@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from workflows.actions import is_pure
 from workflows.actions.runloop import Hooks, advance
 from workflows.engine import ActionRecord, Engine, RunState, Work, build_plan
 from workflows.engine.records import TERMINAL
@@ -392,19 +393,28 @@ class DurableRun:
         self.host.connections = connections
         self.last_renewal = utcnow()
         self.wake_in: float | None = None
+        self.saved_state = json.dumps(run_state_blob(run, self.state), sort_keys=True, default=str)
 
     def flush(self) -> None:
         records = self.state.take_dirty()
+        blob = run_state_blob(self.run, self.state)
+        encoded = json.dumps(blob, sort_keys=True, default=str)
+        if not records and encoded == self.saved_state:
+            return
         with transaction.atomic():
             write_records(self.run.pk, records)
-            Run.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(
-                state=run_state_blob(self.run, self.state)
-            )
+            if encoded != self.saved_state:
+                Run.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(state=blob)
+        self.saved_state = encoded
 
     def before_wave(self, works: list[Work]) -> None:
-        self.flush()
+        """Actions with outside effects are recorded as started before they run, so
+        a crash leaves a trace (and a second attempt). Pure built-ins need not be:
+        re-running them after a crash is invisible."""
+        if not all(is_pure(work.node.type) for work in works):
+            self.flush()
         for work in works:
-            log.info(
+            log.debug(
                 "%s action %s started (attempt %d)",
                 self.label,
                 work.record.path,
@@ -419,15 +429,15 @@ class DurableRun:
     def after_wave(self) -> bool:
         self.flush()
         now = utcnow()
-        if (now - self.last_renewal).total_seconds() > lease_seconds() / 4:
+        if (now - self.last_renewal).total_seconds() > min(1.0, lease_seconds() / 4):
             if not renew_lease(self.run.pk, self.owner, now):
                 log.warning("%s lost its lease; stopping", self.label)
                 return False
             self.last_renewal = now
-        if Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
-            self.engine.request_end(
-                Status.CANCELLED, {"code": "Cancelled", "message": "The run was cancelled."}
-            )
+            if Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
+                self.engine.request_end(
+                    Status.CANCELLED, {"code": "Cancelled", "message": "The run was cancelled."}
+                )
         return True
 
     def go(self, budget: float | None) -> str:

@@ -20,6 +20,15 @@ from workflows.engine import Engine, Outcome, Work
 log = logging.getLogger("sluice.actions")
 
 
+IMPURE_BUILTINS = frozenset({"response", "workflow"})
+
+
+def is_pure(action_type: str) -> bool:
+    """A built-in whose only effects are on the run itself (safe to repeat unseen)."""
+    kind = action_type.lower()
+    return kind in BUILTINS and kind not in IMPURE_BUILTINS
+
+
 def _evaluate_inputs(work: Work, engine: Engine, raw: frozenset[str]) -> Any:
     spec = work.node.spec.get("inputs")
     if isinstance(spec, dict) and raw:
@@ -49,4 +58,4 @@ def execute(work: Work, engine: Engine, now: datetime, host: Host) -> Outcome:
         return Outcome.failed("ActionFailed", f"{type(exc).__name__}: {exc}", inputs=inputs)
 
 
-__all__ = ["ActionEnv", "Host", "execute"]
+__all__ = ["ActionEnv", "Host", "execute", "is_pure"]
