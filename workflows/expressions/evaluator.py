@@ -121,9 +121,10 @@ def select(value: Any, key: Any, null_safe: bool, position: int, source: str) ->
     if isinstance(value, Mapping) and isinstance(key, str):
         if key in value:
             return value[key]
-        found = _find_ignoring_case(value, key)
-        if found is not _MISSING:
-            return found
+        if "/" in key:  # Power Automate's alias path: ['body/value'] = ['body']['value']
+            found = _alias_path(value, key)
+            if found is not _MISSING:
+                return found
         if null_safe:
             return None
         available = ", ".join(f"'{k}'" for k in list(value)[:20])
@@ -167,12 +168,11 @@ def select(value: Any, key: Any, null_safe: bool, position: int, source: str) ->
 _MISSING = object()
 
 
-def _find_ignoring_case(value: Mapping[str, Any], key: str) -> Any:
-    """Fallback for a missed property: Logic Apps resolves property names without
-    regard to case. An exact match always wins; huge objects skip the scan."""
-    if isinstance(value, dict) and len(value) <= 256:
-        lowered = key.lower()
-        for name, item in value.items():
-            if isinstance(name, str) and name.lower() == lowered:
-                return item
-    return _MISSING
+def _alias_path(value: Mapping[str, Any], path: str) -> Any:
+    """Resolve 'a/b/c' through nested objects when no property has that exact name."""
+    current: Any = value
+    for part in path.split("/"):
+        if not isinstance(current, Mapping) or part not in current:
+            return _MISSING
+        current = current[part]
+    return current
