@@ -129,8 +129,8 @@ def test_it_groups_integers_so_that_removing_the_commas_gives_them_back(value: i
     [
         (1.5, "D", "can only be used with integers"),
         (1.5, "X", "can only be used with integers"),
-        ("12", "N", "expects a number"),
-        (True, "N", "expects a number"),
+        ("12", "N", "to be an integer or a decimal number"),
+        (True, "N", "provided value is of type 'Boolean'"),
         (12, "Q2", "not a valid .NET standard format"),
         (float("nan"), "N", "NaN or infinity"),
         (1, "F100", "above 99"),

@@ -21,8 +21,12 @@ from workflows.expressions.functions.dotnet_format.dates import quoted, run_leng
 
 def _to_decimal(number: int | float | Decimal) -> Decimal:
     if isinstance(number, bool) or not isinstance(number, int | float | Decimal):
+        kind = {bool: "Boolean", str: "String", list: "Array", dict: "Object"}.get(
+            type(number), "Null" if number is None else type(number).__name__
+        )
         raise ExpressionError(
-            f"formatNumber expects a number as its first argument, not {type(number).__name__}"
+            "The template language function 'formatNumber' expects its first parameter to be "
+            f"an integer or a decimal number. The provided value is of type '{kind}'."
         )
     if isinstance(number, float):
         if number != number or number in (float("inf"), float("-inf")):
@@ -58,7 +62,10 @@ def format_number(number: int | float | Decimal, fmt: str | None, c: Culture | N
     """`number.ToString(fmt, culture)` for standard (C D E F G N P R X) and custom formats."""
     c = c or culture(None)
     if not isinstance(fmt, str | type(None)):
-        raise ExpressionError("formatNumber expects a format string as its second argument")
+        raise ExpressionError(
+            "The template language function 'formatNumber' expects its second parameter to be "
+            "a format string"
+        )
     value = _to_decimal(number)
     is_int = isinstance(number, int) or (
         isinstance(number, Decimal) and value == value.to_integral()
