@@ -1,0 +1,166 @@
+"""The real azure-eventhub SDK (pyamqp transport) against `sluice amqp`."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from azure.eventhub import EventData, EventHubConsumerClient, EventHubProducerClient
+
+from broker.services.eventhubs import partition_index
+
+pytestmark = pytest.mark.integration
+
+
+def producer(broker_env, hub: str) -> EventHubProducerClient:
+    return EventHubProducerClient.from_connection_string(
+        broker_env.connection_string, eventhub_name=hub
+    )
+
+
+def collect(
+    broker_env, hub: str, partition_id: str, starting_position, count: int, **kwargs
+) -> list:
+    """Receive up to `count` events from one partition (stops early when they arrived)."""
+    consumer = EventHubConsumerClient.from_connection_string(
+        broker_env.connection_string, consumer_group="$Default", eventhub_name=hub
+    )
+    got: list = []
+    done = threading.Event()
+
+    def on_event(context, event) -> None:
+        if event is None:
+            return
+        got.append(event)
+        if len(got) >= count:
+            done.set()
+
+    worker = threading.Thread(
+        target=consumer.receive,
+        kwargs={
+            "on_event": on_event,
+            "partition_id": partition_id,
+            "starting_position": starting_position,
+            **kwargs,
+        },
+        daemon=True,
+    )
+    worker.start()
+    done.wait(20)
+    consumer.close()
+    worker.join(10)
+    return got
+
+
+def test_it_sends_with_a_partition_key_to_the_partition_azure_would_pick(broker_env):
+    keys = ["order-17", "customer-42", "!c*_!I@1^c"]
+    with producer(broker_env, "eh-main") as client:
+        for key in keys:
+            batch = client.create_batch(partition_key=key)
+            batch.add(EventData(f"for {key}"))
+            client.send_batch(batch)
+        for key in keys:
+            expected = str(partition_index(key, 4))
+            props = client.get_partition_properties(expected)
+            assert not props["is_empty"]
+    by_partition: dict[str, list[str]] = {}
+    for key in keys:
+        by_partition.setdefault(str(partition_index(key, 4)), []).append(key)
+    for partition, its_keys in by_partition.items():
+        events = collect(broker_env, "eh-main", partition, "-1", len(its_keys))
+        assert [e.body_as_str() for e in events] == [f"for {k}" for k in its_keys]
+        assert [e.partition_key for e in events] == [k.encode() for k in its_keys]
+
+
+def test_it_sends_to_a_partition_id_and_reads_from_earliest_and_from_a_sequence_number(broker_env):
+    with producer(broker_env, "eh-props") as client:
+        batch = client.create_batch(partition_id="1")
+        for i in range(4):
+            batch.add(
+                EventData(
+                    f"e-{i}",
+                )
+                if i % 2
+                else EventData(b"\x00bin-%d" % i)
+            )
+        client.send_batch(batch)
+        client.send_event(EventData("e-4"), partition_id="1")
+        client.send_event(EventData("zero"), partition_id="0")
+    events = collect(broker_env, "eh-props", "1", "-1", 5)
+    assert [b"".join(e.body) for e in events] == [
+        b"\x00bin-0",
+        b"e-1",
+        b"\x00bin-2",
+        b"e-3",
+        b"e-4",
+    ]
+    assert [e.sequence_number for e in events] == [0, 1, 2, 3, 4]
+    offsets = [int(e.offset) for e in events]
+    assert offsets == sorted(offsets)
+    assert all(e.enqueued_time is not None for e in events)
+    after_two = collect(broker_env, "eh-props", "1", 2, 2)
+    assert [e.sequence_number for e in after_two] == [3, 4]
+    from_two = collect(broker_env, "eh-props", "1", 2, 3, starting_position_inclusive=True)
+    assert [e.sequence_number for e in from_two] == [2, 3, 4]
+    by_offset = collect(broker_env, "eh-props", "1", events[3].offset, 1)
+    assert [e.sequence_number for e in by_offset] == [4]
+    zero = collect(broker_env, "eh-props", "0", "-1", 1)
+    assert [e.body_as_str() for e in zero] == ["zero"]
+
+
+def test_it_reports_hub_and_partition_properties(broker_env):
+    with producer(broker_env, "eh-props") as client:
+        hub = client.get_eventhub_properties()
+        assert hub["eventhub_name"] == "eh-props"
+        assert hub["partition_ids"] == ["0", "1"]
+        assert hub["created_at"] is not None
+        assert client.get_partition_ids() == ["0", "1"]
+        client.send_event(EventData("tail"), partition_id="0")
+        part = client.get_partition_properties("0")
+        assert part["id"] == "0"
+        assert part["is_empty"] is False
+        assert part["last_enqueued_sequence_number"] >= part["beginning_sequence_number"] >= 0
+        assert int(part["last_enqueued_offset"]) >= 0
+        assert part["last_enqueued_time_utc"] is not None
+    with producer(broker_env, "eh-async") as client:
+        empty = client.get_partition_properties("1")
+        assert empty["is_empty"] is True
+        assert empty["last_enqueued_offset"] == "-1"
+
+
+def test_it_works_with_the_async_clients(broker_env):
+    from azure.eventhub.aio import EventHubConsumerClient as AsyncConsumer
+    from azure.eventhub.aio import EventHubProducerClient as AsyncProducer
+
+    async def scenario() -> list[str]:
+        async with AsyncProducer.from_connection_string(
+            broker_env.connection_string, eventhub_name="eh-async"
+        ) as client:
+            batch = await client.create_batch(partition_id="0")
+            batch.add(EventData("async-0"))
+            batch.add(EventData("async-1"))
+            await client.send_batch(batch)
+        consumer = AsyncConsumer.from_connection_string(
+            broker_env.connection_string, consumer_group="$Default", eventhub_name="eh-async"
+        )
+        got: list[str] = []
+        enough = asyncio.Event()
+
+        async def on_event(context, event) -> None:
+            got.append(event.body_as_str())
+            if len(got) >= 2:
+                enough.set()
+
+        task = asyncio.create_task(
+            consumer.receive(on_event=on_event, partition_id="0", starting_position="-1")
+        )
+        try:
+            await asyncio.wait_for(enough.wait(), 20)
+        finally:
+            await consumer.close()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return got
+
+    assert asyncio.run(scenario()) == ["async-0", "async-1"]
