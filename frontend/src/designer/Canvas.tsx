@@ -17,6 +17,10 @@ import { layoutGraph } from "../graph/layout";
 import type { WdlDefinition } from "../graph/wdl";
 import { type CanvasApi, CanvasContext, edgeTypes, nodeTypes } from "./nodes";
 
+function miniMapColor(n: FlowNode): string {
+  return n.data.kind === "lane" || n.data.kind === "container" ? "rgba(120,130,150,0.25)" : "rgba(11,98,214,0.7)";
+}
+
 export const DRAG_MIME = "application/x-sluice-palette";
 
 export interface DropTarget {
@@ -45,7 +49,7 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
   const [laid, setLaid] = useState<{ nodes: FlowNode[]; edges: FlowEdge[] }>({ nodes: [], edges: [] });
   const { nodes, edges } = laid;
   const flow = useReactFlow();
-  const firstLayout = useRef(true);
+  const shownIds = useRef("");
 
   useEffect(() => {
     let cancelled = false;
@@ -53,10 +57,14 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
     layoutGraph(graph).then((laid) => {
       if (cancelled) return;
       const ids = new Set(laid.map((n) => n.id));
-      setLaid({ nodes: laid, edges: graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) });
+      // Edges inside containers must be drawn above the container boxes.
+      const shown = graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => ({ ...e, zIndex: 1000 }));
+      setLaid({ nodes: laid, edges: shown });
       onLayout?.(performance.now() - started);
-      if (firstLayout.current) {
-        firstLayout.current = false;
+      // Fit the view when the set of nodes changes (not when only their content does).
+      const idKey = laid.map((n) => n.id).join("|");
+      if (idKey !== shownIds.current) {
+        shownIds.current = idKey;
         requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1 }));
       }
     });
@@ -99,9 +107,12 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
           minZoom={0.1}
           proOptions={{ hideAttribution: true }}
           onPaneClick={() => api.onSelect("")}
+          onNodeClick={(_, n) => {
+            if (n.data.kind !== "lane") api.onSelect(n.id);
+          }}
         >
           <Background />
-          <MiniMap pannable zoomable ariaLabel="Mini map" />
+          <MiniMap pannable zoomable ariaLabel="Mini map" nodeColor={miniMapColor} nodeStrokeWidth={0} />
           <Controls showInteractive={false} />
         </ReactFlow>
         {nodes.length === 0 && graph.nodes.length === 0 && (

@@ -25,6 +25,7 @@ export function JsonField({ label, value, onChange }: { label: string; value: un
         value={text}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {
+          if (text === JSON.stringify(value ?? null, null, 2)) return;
           try {
             onChange(JSON.parse(text));
             setError("");

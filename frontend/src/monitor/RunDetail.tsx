@@ -36,7 +36,11 @@ export function RunDetail({ id }: { id: string }) {
     return () => clearTimeout(t);
   }, [run, definition, load]);
 
-  const view = useMemo(() => runView(run?.actions ?? [], chosen), [run, chosen]);
+  const view = useMemo(() => {
+    const v = runView(run?.actions ?? [], chosen);
+    if (run?.trigger?.name) v.byName.set(run.trigger.name, triggerAsNode(run));
+    return v;
+  }, [run, chosen]);
   const api: CanvasApi = useMemo(
     () => ({
       mode: "monitor",
@@ -72,7 +76,7 @@ export function RunDetail({ id }: { id: string }) {
         <a href={`#/workflows/${encodeURIComponent(run.workflow)}/runs`}>← Runs of {run.workflow}</a>
         <strong>Run {run.id}</strong>
         <span className={`pill status-${run.status}`} data-testid="run-status">{run.status}</span>
-        <span className="muted">{formatDuration(run.duration_ms)} · v{run.version}{run.client_tracking_id ? ` · ${run.client_tracking_id}` : ""}</span>
+        <span className="muted">{formatDuration(run.duration_ms)} · v{run.version}{run.client_tracking_id && run.client_tracking_id !== run.id ? ` · ${run.client_tracking_id}` : ""}</span>
         <button type="button" disabled={FINAL_STATUSES.has(run.status)} onClick={() => act(() => cancelRun(run.id), "Cancel requested")}>Cancel</button>
         <button type="button" onClick={() => act(() => resubmitRun(run.id), "Resubmitted")}>Resubmit</button>
         {topLevel && (
