@@ -24,13 +24,11 @@ def http(broker_env) -> httpx.Client:
 
 
 def test_it_reads_over_http_a_message_sent_over_amqp(broker_env):
-    with ServiceBusClient.from_connection_string(broker_env.connection_string) as sb:
-        with sb.get_queue_sender("q-to-http") as sender:
-            sender.send_messages(
-                ServiceBusMessage(
-                    "via amqp", message_id="a-1", application_properties={"color": "red"}
-                )
-            )
+    sb = ServiceBusClient.from_connection_string(broker_env.connection_string)
+    with sb, sb.get_queue_sender("q-to-http") as sender:
+        sender.send_messages(
+            ServiceBusMessage("via amqp", message_id="a-1", application_properties={"color": "red"})
+        )
     with http(broker_env) as client:
         response = client.delete("/q-to-http/messages/head", params={"timeout": 5})
     assert response.status_code == 200, response.text
@@ -52,15 +50,15 @@ def test_it_receives_over_amqp_a_message_sent_over_http(broker_env):
             },
         )
     assert response.status_code == 201, response.text
-    with ServiceBusClient.from_connection_string(broker_env.connection_string) as sb:
-        with sb.get_queue_receiver("q-from-http", max_wait_time=5) as receiver:
-            [got] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-            assert str(got) == "via http"
-            assert got.message_id == "h-1"
-            assert got.subject == "from-http"
-            # HTTP header names are case-insensitive; the data plane title-cases them
-            assert got.application_properties == {b"Priority": 5}
-            receiver.complete_message(got)
+    sb = ServiceBusClient.from_connection_string(broker_env.connection_string)
+    with sb, sb.get_queue_receiver("q-from-http", max_wait_time=5) as receiver:
+        [got] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        assert str(got) == "via http"
+        assert got.message_id == "h-1"
+        assert got.subject == "from-http"
+        # HTTP header names are case-insensitive; the data plane title-cases them
+        assert got.application_properties == {b"Priority": 5}
+        receiver.complete_message(got)
 
 
 def test_it_shares_event_hub_partitions_between_http_and_amqp(broker_env):
