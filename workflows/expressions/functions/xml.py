@@ -349,7 +349,10 @@ def _xpath_result(result: Any) -> Any:
             return None
         return int(result) if result.is_integer() else result
     if isinstance(result, list):
-        return [_node_value(node) for node in result]
+        # The function reference: "An XML node when only a single node matches …
+        # an array with XML nodes or values that match" otherwise.
+        values = [_node_value(node) for node in result]
+        return values[0] if len(values) == 1 else values
     return str(result)
 
 
