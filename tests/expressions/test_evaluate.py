@@ -93,3 +93,8 @@ def test_it_does_not_mutate_its_inputs() -> None:
 def test_it_never_returns_infinity() -> None:
     with pytest.raises(ExpressionError, match="outside the range of a number"):
         evaluate("@mul(1e308, 10.0)")
+
+
+def test_it_rejects_parsing_a_non_string() -> None:
+    with pytest.raises(ExpressionError, match="Expected a string value but got list"):
+        parse(["@add(1, 2)"])  # type: ignore[arg-type]

@@ -57,9 +57,13 @@ def is_template(text: str) -> bool:
 
 def parse(text: str) -> Template:
     """The compiled template for a string value (cached); raises ExpressionError."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"Expected a string value but got {type(text).__name__}")
     template = _CACHE.get(text)
     if template is None:
         template = _compile(text)
+        if template.kind == "literal" and len(text) > 1024:
+            return template  # big plain strings are cheap to rebuild, costly to keep
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
         _CACHE[text] = template
@@ -67,8 +71,6 @@ def parse(text: str) -> Template:
 
 
 def _compile(text: str) -> Template:
-    if not isinstance(text, str):
-        raise ExpressionError(f"Expected a string value but got {type(text).__name__}")
     if not is_template(text):
         return _literal(text, text)
     if len(text) > MAX_EXPRESSION_LENGTH:
