@@ -65,6 +65,7 @@ def test_it_reports_position_expression_and_signature() -> None:
     assert error.expression == "Total: @{substring('abc', 5)}"
     assert error.signature == "substring(text: string, startIndex: integer, length?: integer)"
     assert "at position 9" in str(error)
+    assert error.args == (str(error),)
 
 
 def test_it_reports_the_position_of_a_syntax_error() -> None:

@@ -60,6 +60,7 @@ def _annotate(exc: ExpressionError, node: Call, function: Function, source: str)
         exc.signature = exc.signature or function.signature
     if exc.expression is None:
         exc.expression = source
+    exc.args = (str(exc),)  # keep repr()/pickling in step with the filled-in details
 
 
 def _wrap_unexpected(
