@@ -140,6 +140,3 @@ def deliver(channel: Channel, now: datetime) -> int:
 
 def event_of(message: Message) -> dict:
     return json.loads(bytes(message.body))
-
-
-__all__ = ["backoff", "deliver", "handshake", "httpx"]
