@@ -32,6 +32,7 @@ from workflows.statuses import TERMINAL, Status
 from workflows.tasks import (
     advance_run_now,
     bare_definition,
+    cached_plan,
     dispatch,
     dispatch_on_commit,
     parameter_values,
@@ -389,7 +390,7 @@ def run_inline(
     host = MemoryHost(
         workflow.name, run.id, children=durable.start_child, child_results=durable.child_result
     )
-    engine = Engine(build_plan(definition), state)
+    engine = Engine(cached_plan(version.pk, definition), state)
     run_to_end(engine, host, sleep=sleep)
     run.status, run.error, run.outputs, run.response = (
         state.status,
