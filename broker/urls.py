@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 
 from broker.views import eventgrid, eventhubs, servicebus
+from broker.views import management as m
 
 NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 # a queue, or topic/subscriptions/sub, optionally its dead-letter sub-queue
@@ -58,7 +59,38 @@ data_plane = [
     re_path(rf"^{PART}/checkpoint$", eventhubs.checkpoint),
 ]
 
+management = [
+    path("", m.Overview.as_view()),
+    path("keys", m.Keys.as_view()),
+    path("eventgrid/topics", m.EgTopics.as_view()),
+    path("eventgrid/topics/<str:topic>", m.EgTopic.as_view()),
+    path("eventgrid/topics/<str:topic>/subscriptions", m.EgSubscriptions.as_view()),
+    path("eventgrid/topics/<str:topic>/subscriptions/<str:sub>", m.EgSubscription.as_view()),
+    path(
+        "eventgrid/topics/<str:topic>/subscriptions/<str:sub>/deadletters",
+        m.EgDeadLetters.as_view(),
+    ),
+    path("queues", m.Queues.as_view()),
+    path("queues/<str:queue>", m.Queue.as_view()),
+    path("queues/<str:queue>/deadletters", m.QueueDeadLetters.as_view()),
+    path("topics", m.SbTopics.as_view()),
+    path("topics/<str:topic>", m.SbTopic.as_view()),
+    path("topics/<str:topic>/subscriptions", m.SbSubscriptions.as_view()),
+    path("topics/<str:topic>/subscriptions/<str:sub>", m.SbSubscription.as_view()),
+    path(
+        "topics/<str:topic>/subscriptions/<str:sub>/deadletters",
+        m.SbSubscriptionDeadLetters.as_view(),
+    ),
+    path("topics/<str:topic>/subscriptions/<str:sub>/rules", m.Rules.as_view()),
+    path("topics/<str:topic>/subscriptions/<str:sub>/rules/<str:rule>", m.Rule.as_view()),
+    path("hubs", m.Hubs.as_view()),
+    path("hubs/<str:hub>", m.Hub.as_view()),
+    path("hubs/<str:hub>/consumergroups", m.ConsumerGroups.as_view()),
+    path("hubs/<str:hub>/consumergroups/<str:group>", m.ConsumerGroup.as_view()),
+]
+
 urlpatterns = [
+    path("api/v1/broker/", include(management)),
     path("ns/<slug:namespace>/", include(data_plane)),
     *data_plane,
 ]
