@@ -168,15 +168,20 @@ def invoke(request, workflow: str, trigger: str, relative_path: str = ""):
         return exc.response()
 
 
+CALLABLE_TRIGGERS = {"Request", "HttpWebhook", "ApiConnectionWebhook"}
+
+
 def _trigger_definition(wf: Workflow, trigger: str) -> dict:
+    """The trigger, if it can be called: Request, or a webhook trigger whose
+    `listCallbackUrl()` a remote service posts to."""
     node = ((wf.definition or {}).get("triggers") or {}).get(trigger)
-    if not isinstance(node, dict) or node.get("type") != "Request":
-        raise TriggerRequestError(404, "TriggerNotFound", f"No Request trigger named '{trigger}'.")
+    if not isinstance(node, dict) or node.get("type") not in CALLABLE_TRIGGERS:
+        raise TriggerRequestError(404, "TriggerNotFound", f"No callable trigger named '{trigger}'.")
     return node
 
 
 def _trigger_outputs(request, node: dict, relative_path: str) -> dict:
-    inputs = node.get("inputs") or {}
+    inputs = (node.get("inputs") or {}) if node.get("type") == "Request" else {}
     check_method(inputs, request.method)
     template = str(inputs.get("relativePath") or "")
     params = match_relative_path(template, relative_path) if (template or relative_path) else {}

@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accounts.permissions import RolePermission
 from workflows import callback, ops
 from workflows.api.misc import ConnectorCatalogView, ImportView, ValidateView
 from workflows.api.runs import RunViewSet
@@ -24,8 +25,16 @@ urlpatterns = [
     re_path(r"^api/v1/validate/?$", ValidateView.as_view(), name="validate"),
     re_path(r"^api/v1/import/?$", ImportView.as_view(), name="import"),
     re_path(r"^api/v1/connectors/?$", ConnectorCatalogView.as_view(), name="connectors"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[RolePermission]),
+        name="schema",
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url="/api/schema/", permission_classes=[RolePermission]),
+        name="docs",
+    ),
     path("api/<str:workflow>/triggers/<str:trigger>/invoke", callback.invoke, name="invoke"),
     path(
         "api/<str:workflow>/triggers/<str:trigger>/invoke/<path:relative_path>",

@@ -219,3 +219,31 @@ def test_it_runs_stateless_workflows_inline():
     response = Client().post(_url(wf), {"q": 1}, content_type="application/json")
     assert response.status_code == 200
     assert response.json() == {"q": 1}
+
+
+def test_it_fires_a_webhook_trigger_posted_to_its_callback_url():
+    definition = copy.deepcopy(NO_RESPONSE)
+    definition["triggers"] = {
+        "hook": {
+            "type": "HttpWebhook",
+            "inputs": {
+                "subscribe": {
+                    "method": "POST",
+                    "uri": "http://127.0.0.1:9/subscribe",
+                    "body": {"callback": "@{listCallbackUrl()}"},
+                },
+                "unsubscribe": {"method": "POST", "uri": "http://127.0.0.1:9/unsubscribe"},
+            },
+        }
+    }
+    wf = Workflow.objects.create(name="hooked")
+    from workflows.models import WorkflowVersion, definition_hash
+
+    version = WorkflowVersion.objects.create(
+        workflow=wf, number=1, definition=definition, hash=definition_hash(definition, "Stateful")
+    )
+    wf.current_version = version
+    wf.save()
+    response = Client().post(_url(wf, "hook"), {"event": 1}, content_type="application/json")
+    assert response.status_code == 202
+    assert Run.objects.get().trigger["outputs"]["body"] == {"event": 1}

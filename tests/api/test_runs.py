@@ -200,3 +200,36 @@ def test_it_refuses_run_now_on_a_disabled_workflow():
     response = editor.post("/api/v1/workflows/off/triggers/manual/run", {}, format="json")
     assert response.status_code == 409
     assert not Run.objects.exists()
+
+
+def test_it_resubmits_from_an_action():
+    definition = {
+        **NO_RESPONSE,
+        "actions": {
+            "First": {"type": "Compose", "inputs": "one", "runAfter": {}},
+            "Second": {"type": "Compose", "inputs": "two", "runAfter": {"First": ["Succeeded"]}},
+        },
+    }
+    _workflow("steps", definition)
+    editor = client_for("editor")
+    first = editor.post("/api/v1/workflows/steps/triggers/manual/run", {}, format="json").json()
+    response = editor.post(
+        f"/api/v1/runs/{first['id']}/resubmit", {"from_action": "Second"}, format="json"
+    )
+    assert response.status_code == 202, response.content
+    detail = editor.get(f"/api/v1/runs/{response.json()['id']}").json()
+    assert detail["resubmitted_from"] == first["id"]
+    assert {a["name"]: a["status"] for a in detail["actions"]} == {
+        "First": "Succeeded",
+        "Second": "Succeeded",
+    }
+
+
+def test_it_refuses_resubmitting_from_an_unknown_action():
+    _workflow("steps", NO_RESPONSE)
+    editor = client_for("editor")
+    first = editor.post("/api/v1/workflows/steps/triggers/manual/run", {}, format="json").json()
+    response = editor.post(
+        f"/api/v1/runs/{first['id']}/resubmit", {"from_action": "Nope"}, format="json"
+    )
+    assert response.status_code == 400

@@ -210,3 +210,38 @@ def test_it_answers_404_for_an_unknown_trigger(editor):
 @pytest.mark.parametrize("name", ["v1", "schema", "docs"])
 def test_it_refuses_names_that_clash_with_api_paths(editor, name):
     assert _create(editor, name=name).status_code == 400
+
+
+def test_it_serves_the_schema_and_docs_to_logged_in_users_only():
+    from django.test import Client
+
+    assert Client().get("/api/schema/").status_code == 401
+    user = client_for("viewer").user
+    browser = Client()
+    browser.force_login(user)
+    schema = browser.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/v1/runs/" in schema.json()["paths"]
+    assert browser.get("/api/docs/").status_code == 200
+
+
+def test_it_accepts_a_browser_session_with_csrf_for_writes():
+    from django.test import Client
+
+    user = client_for("editor").user
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    assert browser.get("/api/v1/me").json()["role"] == "editor"
+    refused = browser.post(
+        "/api/v1/workflows", {"name": "x", "definition": hello()}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    browser.get("/api/docs/")
+    token = browser.cookies["csrftoken"].value
+    accepted = browser.post(
+        "/api/v1/workflows",
+        {"name": "x", "definition": hello()},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert accepted.status_code == 201
