@@ -23,10 +23,16 @@ def case_files() -> list[Path]:
 
 
 def file_cases() -> list[tuple[str, dict[str, Any]]]:
-    cases = []
+    """Every case of every file; a file that is not valid JSON becomes one failing
+    case naming the file and the problem (instead of breaking test collection)."""
+    cases: list[tuple[str, dict[str, Any]]] = []
     for path in case_files():
-        for index, case in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-            cases.append((f"{path.stem}[{index}]", case))
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            cases.append((f"{path.stem}[invalid]", {"invalid": f"{path.name}: {exc}"}))
+            continue
+        cases.extend((f"{path.stem}[{index}]", case) for index, case in enumerate(loaded))
     return cases
 
 
@@ -51,9 +57,13 @@ def corpus_case(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def corpus_cases() -> list[tuple[str, dict[str, Any]]]:
+    try:
+        entries = corpus_entries()
+    except ValueError as exc:
+        return [("corpus[invalid]", {"invalid": f"{CORPUS.name}: {exc}"})]
     return [
         (f"corpus[{index}]", corpus_case(entry))
-        for index, entry in enumerate(corpus_entries())
+        for index, entry in enumerate(entries)
         if not is_skipped_corpus_entry(entry)
     ]
 

@@ -34,6 +34,7 @@ def _run(case: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize(("case_id", "case"), CASES, ids=[case_id for case_id, _ in CASES])
 def test_it_evaluates_the_case(case_id: str, case: dict[str, Any]) -> None:
+    assert "invalid" not in case, case.get("invalid")
     if "error" in case:
         with pytest.raises(ExpressionError) as raised:
             _run(case)
@@ -57,7 +58,7 @@ def _family(name: str) -> str:
 def test_it_has_three_cases_for_every_registered_function() -> None:
     counts: dict[str, int] = defaultdict(int)
     for _, case in CASES:
-        for name in called_functions(case["expression"]):
+        for name in called_functions(case.get("expression", "")):
             counts[name] += 1
     thin = sorted(
         f"{FUNCTIONS[name].name} ({counts[name]})"
@@ -73,7 +74,7 @@ def test_it_has_an_error_case_for_every_function_family() -> None:
         _family(name)
         for _, case in CASES
         if "error" in case
-        for name in called_functions(case["expression"])
+        for name in called_functions(case.get("expression", ""))
         if name in FUNCTIONS
     }
     assert families - covered == set()
