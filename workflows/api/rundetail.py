@@ -58,24 +58,37 @@ def _ms(start, end) -> int | None:
     return int((end - start).total_seconds() * 1000) if start and end else None
 
 
-def action_node(a: ActionRun) -> dict[str, Any]:
+def action_node(a: dict[str, Any]) -> dict[str, Any]:
+    """A tree node from an action-run row (a `.values()` dict)."""
     node: dict[str, Any] = {
-        "name": a.name,
-        "path": a.path,
-        "type": a.type,
-        "status": a.status,
-        "code": a.code,
-        "iteration": a.iteration,
-        "start_time": a.started_at,
-        "end_time": a.ended_at,
-        "duration_ms": _ms(a.started_at, a.ended_at),
-        "attempts": a.attempts,
-        "retry_history": a.retry_history,
-        "error": a.error,
-        "tracked_properties": a.tracked_properties,
+        "name": a["name"],
+        "path": a["path"],
+        "type": a["type"],
+        "status": a["status"],
+        "code": a["code"],
+        "iteration": a["iteration"],
+        "start_time": a["started_at"],
+        "end_time": a["ended_at"],
+        "duration_ms": _ms(a["started_at"], a["ended_at"]),
+        "attempts": a["attempts"],
+        "retry_history": a["retry_history"],
+        "error": a["error"],
+        "tracked_properties": a["tracked_properties"],
     }
-    _content(node, "inputs", a.inputs, a.secure_inputs, action_link(a.run_id, a.path, "inputs"))
-    _content(node, "outputs", a.outputs, a.secure_outputs, action_link(a.run_id, a.path, "outputs"))
+    _content(
+        node,
+        "inputs",
+        a["inputs"],
+        a["secure_inputs"],
+        action_link(a["run_id"], a["path"], "inputs"),
+    )
+    _content(
+        node,
+        "outputs",
+        a["outputs"],
+        a["secure_outputs"],
+        action_link(a["run_id"], a["path"], "outputs"),
+    )
     node["children"] = []
     return node
 
@@ -85,11 +98,11 @@ def _placeholder(path: str) -> dict[str, Any]:
     return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "Repetition", "children": []}
 
 
-def action_tree(actions: list[ActionRun]) -> list[dict[str, Any]]:
-    nodes = {a.path: action_node(a) for a in actions}
+def action_tree(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    nodes = {a["path"]: action_node(a) for a in actions}
     roots: list[dict[str, Any]] = []
     for a in actions:
-        _attach(nodes, roots, nodes[a.path], a.parent_path)
+        _attach(nodes, roots, nodes[a["path"]], a["parent_path"])
     return roots
 
 
@@ -140,7 +153,7 @@ def action_content(action: ActionRun, part: str) -> Any:
 
 def run_detail(run: Run) -> dict[str, Any]:
     actions = list(
-        ActionRun.objects.filter(run=run).order_by("started_at", "id").only(*_ACTION_FIELDS)
+        ActionRun.objects.filter(run_id=run.id).order_by("started_at", "id").values(*_ACTION_FIELDS)
     )
     return {
         "run": run,
