@@ -65,7 +65,9 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
       const idKey = laid.map((n) => n.id).join("|");
       if (idKey !== shownIds.current) {
         shownIds.current = idKey;
-        requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1 }));
+        // Big flows: show their start at a readable zoom rather than a speck of the whole.
+        const head = laid.length > 60 ? laid.filter((n) => !n.parentId).slice(0, 12).map((n) => ({ id: n.id })) : undefined;
+        requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, nodes: head }));
       }
     });
     return () => {

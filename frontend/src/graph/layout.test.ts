@@ -45,3 +45,34 @@ describe("layoutGraph", () => {
     expect(nodes.filter((n) => n.data.kind !== "lane").length).toBeGreaterThanOrEqual(201);
   });
 });
+
+import { compressChains } from "./layout";
+
+describe("compressChains", () => {
+  it("test_it_merges_a_straight_chain_into_its_head", () => {
+    const g = definitionToGraph(bigDefinition(9));
+    const c = compressChains(g.nodes, g.edges);
+    expect(c.nodes.map((n) => n.id)).toEqual(["trigger::manual"]);
+    expect(c.members.get("trigger::manual")).toHaveLength(10);
+  });
+  it("test_it_keeps_branches_and_containers_apart", () => {
+    const g = definitionToGraph({
+      actions: {
+        A: { type: "Compose", runAfter: {} },
+        B: { type: "Compose", runAfter: { A: ["Succeeded"] } },
+        C: { type: "Compose", runAfter: { A: ["Succeeded"] } },
+        S: { type: "Scope", actions: { X: { type: "Compose" } }, runAfter: { B: ["Succeeded"] } },
+      },
+    });
+    const c = compressChains(g.nodes, g.edges);
+    expect(c.nodes.map((n) => n.id).sort()).toEqual(["A", "B", "C", "S", "X"]);
+  });
+  it("test_it_places_chain_members_one_under_another", async () => {
+    const g = definitionToGraph(bigDefinition(5));
+    const boxes = await layoutBoxes(g.nodes, g.edges);
+    const ys = ["Step_0", "Step_1", "Step_2"].map((id) => boxes.get(id)!.y);
+    expect(ys[1]! - ys[0]!).toBe(ys[2]! - ys[1]!);
+    expect(ys[1]! - ys[0]!).toBeGreaterThan(NODE_HEIGHT);
+    expect(boxes.get("Step_1")!.x).toBe(boxes.get("Step_0")!.x);
+  });
+});

@@ -5,6 +5,11 @@
  *
  * Child positions are relative to their parent, exactly as @xyflow/react expects for
  * nodes with `parentId`. Containers and lanes get explicit width/height.
+ *
+ * Speed: elk's layered algorithm grows faster than linearly with the number of
+ * layers, and workflows are mostly long chains. So each straight run of plain
+ * actions (one in, one out) is handed to elk as one tall node and expanded
+ * afterwards (`compressChains`); a 200-action flow becomes a few dozen elk nodes.
  */
 import ELK from "elkjs/lib/elk.bundled.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
@@ -14,10 +19,13 @@ export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 56;
 const EMPTY_LANE = { width: 180, height: 64 };
 
+const ROOT_GAP = 48;
+const CONTAINER_GAP = 36;
+
 const ROOT_OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "DOWN",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "48",
+  "elk.layered.spacing.nodeNodeBetweenLayers": String(ROOT_GAP),
   "elk.spacing.nodeNode": "32",
   "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
   "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
@@ -25,7 +33,7 @@ const ROOT_OPTIONS = {
 const CONTAINER_OPTIONS = {
   ...ROOT_OPTIONS,
   "elk.padding": "[top=44,left=16,bottom=16,right=16]",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "36",
+  "elk.layered.spacing.nodeNodeBetweenLayers": String(CONTAINER_GAP),
 };
 
 /** Lanes sit side by side: no component packing, so they share the first layer. */
@@ -63,28 +71,156 @@ function place(n: FlowNode, box: Box | undefined): FlowNode {
 
 export async function layoutBoxes(nodes: FlowNode[], edges: FlowEdge[]): Promise<Map<string, Box>> {
   elk ??= new ELK();
-  const root = toElk(nodes, edges);
+  const chains = compressChains(nodes, edges);
+  const manual = presizeAll(chains.nodes, chains.members);
+  const root = toElk(chains.nodes, chains.edges, chains.members, manual);
   const laidOut = await elk.layout(root);
   const boxes = new Map<string, Box>();
   collect(laidOut, boxes);
+  for (const m of manual.values()) for (const [id, box] of m.children) boxes.set(id, box);
+  return expandChains(boxes, chains.members, nodes);
+}
+
+// ------------------------------------------------------------ simple containers
+
+interface Manual {
+  width: number;
+  height: number;
+  children: Map<string, Box>;
+}
+
+const LANE_PAD = { top: 32, side: 12 };
+const CONTAINER_PAD = { top: 44, side: 16 };
+const LANE_SPACING = 32;
+
+/**
+ * Containers whose inside is trivial (one chain, or lanes that are each trivial) are
+ * sized and arranged here, so elk only lays out scopes with real branching. Each
+ * elk run costs tens of milliseconds; a flow with twenty Conditions would need
+ * sixty of them otherwise.
+ */
+export function presizeAll(nodes: FlowNode[], members: Map<string, string[]>): Map<string, Manual> {
+  const kids = new Map<string, FlowNode[]>();
+  for (const n of nodes) if (n.parentId) kids.set(n.parentId, [...(kids.get(n.parentId) ?? []), n]);
+  const out = new Map<string, Manual>();
+  for (const n of nodes) if (!n.parentId) presize(n, kids, members, out);
+  return out;
+}
+
+function presize(n: FlowNode, kids: Map<string, FlowNode[]>, members: Map<string, string[]>, out: Map<string, Manual>): { width: number; height: number } | undefined {
+  if (n.data.kind === "action" || n.data.kind === "trigger") return { width: NODE_WIDTH, height: chainHeight(n, members) };
+  const children = kids.get(n.id) ?? [];
+  const sizes = children.map((c) => presize(c, kids, members, out));
+  if (children.length === 0) return n.data.kind === "lane" ? EMPTY_LANE : { width: NODE_WIDTH, height: 96 };
+  const pad = n.data.kind === "lane" ? LANE_PAD : CONTAINER_PAD;
+  const laned = n.data.type === "If" || n.data.type === "Switch";
+  if (sizes.some((x) => x === undefined) || (!laned && children.length > 1)) return undefined;
+  const boxes = new Map<string, Box>();
+  let x = pad.side;
+  let tallest = 0;
+  children.forEach((c, i) => {
+    const size = sizes[i] as { width: number; height: number };
+    boxes.set(c.id, { x, y: pad.top, ...size });
+    x += size.width + LANE_SPACING;
+    tallest = Math.max(tallest, size.height);
+  });
+  const manual = { width: x - LANE_SPACING + pad.side, height: pad.top + tallest + pad.side, children: boxes };
+  out.set(n.id, manual);
+  return manual;
+}
+
+export interface Chains {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  /** Head id -> the ids of the chain it stands for (head first). */
+  members: Map<string, string[]>;
+}
+
+const isPlain = (n: FlowNode | undefined) => n !== undefined && (n.data.kind === "action" || n.data.kind === "trigger");
+
+/** Merge straight runs of plain nodes (single in, single out, same scope) into their head. */
+export function compressChains(nodes: FlowNode[], edges: FlowEdge[]): Chains {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const ins = new Map<string, FlowEdge[]>();
+  const outs = new Map<string, FlowEdge[]>();
+  for (const e of edges) {
+    if (!byId.has(e.source) || !byId.has(e.target)) continue;
+    ins.set(e.target, [...(ins.get(e.target) ?? []), e]);
+    outs.set(e.source, [...(outs.get(e.source) ?? []), e]);
+  }
+  const headOf = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  for (const n of nodes) {
+    const incoming = ins.get(n.id) ?? [];
+    const pred = incoming.length === 1 ? byId.get((incoming[0] as FlowEdge).source) : undefined;
+    const joins = isPlain(n) && isPlain(pred) && pred?.parentId === n.parentId && (outs.get(pred?.id ?? "") ?? []).length === 1;
+    const head = joins && pred ? (headOf.get(pred.id) ?? pred.id) : n.id;
+    headOf.set(n.id, head);
+    members.set(head, [...(members.get(head) ?? []), ...(head === n.id ? [] : [n.id])]);
+    if (head === n.id) members.set(head, [n.id]);
+  }
+  const kept = nodes.filter((n) => headOf.get(n.id) === n.id);
+  const seen = new Set<string>();
+  const keptEdges: FlowEdge[] = [];
+  for (const e of edges) {
+    const source = headOf.get(e.source);
+    const target = headOf.get(e.target);
+    if (!source || !target || source === target) continue;
+    const id = `${source}->${target}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    keptEdges.push({ ...e, id, source, target });
+  }
+  return { nodes: kept, edges: keptEdges, members };
+}
+
+function chainGap(n: FlowNode): number {
+  return n.parentId ? CONTAINER_GAP : ROOT_GAP;
+}
+
+function expandChains(boxes: Map<string, Box>, members: Map<string, string[]>, nodes: FlowNode[]): Map<string, Box> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const [head, ids] of members) {
+    const box = boxes.get(head);
+    if (!box || ids.length < 2) continue;
+    const gap = chainGap(byId.get(head) as FlowNode);
+    ids.forEach((id, i) => boxes.set(id, { x: box.x, y: box.y + i * (NODE_HEIGHT + gap), width: NODE_WIDTH, height: NODE_HEIGHT }));
+  }
   return boxes;
 }
 
-function toElk(nodes: FlowNode[], edges: FlowEdge[]): ElkNode {
+function chainHeight(n: FlowNode, members: Map<string, string[]> | undefined): number {
+  const k = members?.get(n.id)?.length ?? 1;
+  return k * NODE_HEIGHT + (k - 1) * chainGap(n);
+}
+
+function toElk(
+  nodes: FlowNode[],
+  edges: FlowEdge[],
+  members?: Map<string, string[]>,
+  manual: Map<string, Manual> = new Map(),
+): ElkNode {
   const root: ElkNode = { id: "__root__", layoutOptions: ROOT_OPTIONS, children: [], edges: [] };
   const elkNodes = new Map<string, ElkNode>([["__root__", root]]);
   const hasChildren = new Set(nodes.map((n) => n.parentId).filter(Boolean));
+  const hidden = new Set<string>();
   for (const n of nodes) {
+    if (n.parentId && (manual.has(n.parentId) || hidden.has(n.parentId))) {
+      hidden.add(n.id);
+      continue;
+    }
     const container = n.data.kind === "container" || n.data.kind === "lane";
     const e: ElkNode = { id: n.id, children: [], edges: [] };
-    if (!container) Object.assign(e, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    const fixed = manual.get(n.id);
+    if (fixed) Object.assign(e, { width: fixed.width, height: fixed.height });
+    else if (!container) Object.assign(e, { width: NODE_WIDTH, height: chainHeight(n, members) });
     else if (!hasChildren.has(n.id)) Object.assign(e, EMPTY_LANE, { layoutOptions: CONTAINER_OPTIONS });
     else e.layoutOptions = containerOptions(n);
-    if (n.data.kind === "container" && !hasChildren.has(n.id)) Object.assign(e, { width: NODE_WIDTH, height: 96 });
+    if (n.data.kind === "container" && !hasChildren.has(n.id) && !fixed) Object.assign(e, { width: NODE_WIDTH, height: 96 });
     elkNodes.set(n.id, e);
     (elkNodes.get(n.parentId ?? "__root__") ?? root).children?.push(e);
   }
-  const parentOf = new Map(nodes.map((n) => [n.id, n.parentId ?? "__root__"]));
+  const parentOf = new Map(nodes.filter((n) => !hidden.has(n.id)).map((n) => [n.id, n.parentId ?? "__root__"]));
   for (const edge of edges) {
     if (!parentOf.has(edge.source) || !parentOf.has(edge.target)) continue;
     const owner = parentOf.get(edge.target) as string;
@@ -105,4 +241,10 @@ function collect(node: ElkNode, boxes: Map<string, Box>) {
     });
     collect(child, boxes);
   }
+}
+
+/** Run one tiny layout so elk's first real use does not pay its start-up cost. */
+export function warmUpLayout(): Promise<unknown> {
+  elk ??= new ELK();
+  return elk.layout({ id: "warm", layoutOptions: ROOT_OPTIONS, children: [{ id: "a", width: 10, height: 10 }], edges: [] });
 }
