@@ -30,6 +30,8 @@ def create() -> None:
         "q-to-http",
         "q-from-http",
         "q-bench",
+        "q-plain",
+        "q-anonymous",
     ):
         entities.create_queue(ns, name)
     entities.create_queue(ns, "q-sessions", requires_session=True)
