@@ -458,10 +458,11 @@ def action_tree(run: Run) -> dict[str, Any]:
     """The run's action runs nested as scopes, branches and loop iterations."""
     tree: dict[str, Any] = {}
     nodes: dict[str, dict[str, Any]] = {}
-    for row in ActionRun.objects.filter(run=run).order_by("id"):
-        entry = _action_entry(row)
-        nodes[row.path] = entry
-        _place(tree, nodes, row, entry)
+    rows = list(ActionRun.objects.filter(run=run).order_by("started_at", "id"))
+    for row in rows:
+        nodes[row.path] = _action_entry(row)
+    for row in rows:
+        _place(tree, nodes, row, nodes[row.path])
     for entry in nodes.values():
         if "iterations" in entry:
             entry["iterations"] = [entry["iterations"][i] for i in sorted(entry["iterations"])]

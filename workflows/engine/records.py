@@ -93,19 +93,19 @@ class RunState:
     outputs: dict[str, Any] = field(default_factory=dict)
     response: dict[str, Any] | None = None
     end_request: dict[str, Any] | None = None  # Terminate / cancel: {status, error}
-    dirty: set[str] = field(default_factory=set)
+    dirty: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
 
     def put(self, record: ActionRecord) -> ActionRecord:
         self.records[record.path] = record
-        self.dirty.add(record.path)
+        self.dirty[record.path] = None
         return record
 
     def touch(self, record: ActionRecord) -> None:
-        self.dirty.add(record.path)
+        self.dirty[record.path] = None
 
     def take_dirty(self) -> list[ActionRecord]:
         records = [self.records[path] for path in self.dirty]
-        self.dirty = set()
+        self.dirty = {}
         return records
 
     @property

@@ -10,9 +10,11 @@ Exit status: 0 when the run Succeeded, 1 when it did not, 2 for bad input.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -84,16 +86,42 @@ def problems_of(document: Any) -> list[Any]:
     return list(validate_document(document))
 
 
-def use_temporary_database() -> None:
-    """Point Django at a fresh SQLite file and migrate it (quietly)."""
-    if any(os.environ.get(k) for k in ("DATABASE_URL", "SLUICE_DATA_DIR", "SLUICE_SQLITE_PATH")):
-        call_command("migrate", verbosity=0, interactive=False)
-        return
-    path = Path(tempfile.mkdtemp(prefix="sluice-run-")) / "run.sqlite3"
+def _migrations_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(settings.BASE_DIR).glob("*/migrations/*.py")):
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _template_database() -> Path:
+    """A migrated empty database, built once per set of migrations and copied per run."""
+    template = (
+        Path(tempfile.gettempdir()) / f"sluice-run-template-{_migrations_fingerprint()}.sqlite3"
+    )
+    if not template.exists():
+        building = template.with_suffix(f".{os.getpid()}.tmp")
+        _point_at(building)
+        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+        connections["default"].close()
+        os.replace(building, template)
+    return template
+
+
+def _point_at(path: Path) -> None:
     connections["default"].close()
     settings.DATABASES["default"]["NAME"] = str(path)
     connections["default"].settings_dict["NAME"] = str(path)
-    call_command("migrate", verbosity=0, interactive=False)
+
+
+def use_temporary_database() -> None:
+    """Point Django at a fresh SQLite file (a copy of a migrated template)."""
+    if any(os.environ.get(k) for k in ("DATABASE_URL", "SLUICE_DATA_DIR", "SLUICE_SQLITE_PATH")):
+        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+        return
+    path = Path(tempfile.mkdtemp(prefix="sluice-run-")) / "run.sqlite3"
+    shutil.copyfile(_template_database(), path)
+    _point_at(path)
 
 
 def child_names(value: Any) -> set[str]:
@@ -185,7 +213,7 @@ class Command(BaseCommand):
 
     def run_document(self, path: Path, document: Any, options: dict[str, Any]) -> dict[str, Any]:
         if int(options.get("verbosity", 1)) < 2:
-            for name in ("sluice", "celery", "kombu"):
+            for name in ("sluice", "celery", "kombu", "kombu.connection"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         settings.CELERY_TASK_ALWAYS_EAGER = True
         from config.celery import app
