@@ -149,14 +149,16 @@ export const listConnectors = () =>
   request<Page<Connector> | Connector[]>("GET", `${API}/connectors/`).then(items);
 
 export const brokerList = (path: string) =>
-  request<Page<Record<string, unknown>> | Record<string, unknown>[]>("GET", `${API}/broker/${path}`).then(items);
+  request<{ value: Record<string, unknown>[] }>("GET", `${API}/broker/${path}`).then(items);
 
 export const brokerGet = (path: string) => request<unknown>("GET", `${API}/broker/${path}`);
 
 // ---------------------------------------------------------------- helpers
 
-export function items<T>(data: Page<T> | T[]): T[] {
-  return Array.isArray(data) ? data : (data?.results ?? []);
+export function items<T>(data: Page<T> | T[] | { value: T[] }): T[] {
+  if (Array.isArray(data)) return data;
+  if (data && "value" in data) return data.value ?? [];
+  return (data as Page<T>)?.results ?? [];
 }
 
 function unwrapWorkflow(data: unknown): Workflow {
