@@ -222,6 +222,7 @@ def postgres(args: argparse.Namespace) -> dict[str, Any]:
         "SLUICE_DATA_DIR": tempfile.mkdtemp(prefix="sluice-bench-"),
         "SLUICE_CELERY_EAGER": "0",
         "SLUICE_LOG_LEVEL": "WARNING",
+        "SLUICE_CELERY_QUEUE": f"sluice-bench-{uuid.uuid4().hex[:10]}",
         "PYTHONPATH": str(ROOT),
     }
     subprocess.run(
@@ -266,6 +267,9 @@ def postgres(args: argparse.Namespace) -> dict[str, Any]:
             worker.wait(timeout=30)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        import redis
+
+        redis.Redis.from_url(env["REDIS_URL"]).delete(env["SLUICE_CELERY_QUEUE"])
 
 
 def report(label: str, figures: dict[str, Any]) -> None:

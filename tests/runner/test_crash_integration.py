@@ -47,6 +47,7 @@ def crash_env(tmp_path):
         "SLUICE_DATA_DIR": str(tmp_path),
         "SLUICE_CELERY_EAGER": "0",
         "SLUICE_RUN_LEASE_SECONDS": "5",
+        "SLUICE_CELERY_QUEUE": f"sluice-crash-{uuid.uuid4().hex[:10]}",
         "SLUICE_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
@@ -57,6 +58,9 @@ def crash_env(tmp_path):
         check=True,
     )
     yield env
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).delete(env["SLUICE_CELERY_QUEUE"])
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
