@@ -233,3 +233,12 @@ def test_it_refuses_resubmitting_from_an_unknown_action():
         f"/api/v1/runs/{first['id']}/resubmit", {"from_action": "Nope"}, format="json"
     )
     assert response.status_code == 400
+
+
+def test_it_deletes_a_workflow_with_its_runs():
+    wf = _workflow("gone")
+    run = _run(wf, 1)
+    ActionRun.objects.create(run=run, path="A", name="A", type="Compose", status="Succeeded")
+    response = client_for("editor").delete("/api/v1/workflows/gone")
+    assert response.status_code == 204
+    assert not Run.objects.exists()

@@ -31,7 +31,7 @@ from workflows.api.serializers import (
     WorkflowSummarySerializer,
     WorkflowWriteSerializer,
 )
-from workflows.models import TriggerHistory, Workflow, WorkflowVersion
+from workflows.models import ActionRun, Run, TriggerHistory, Workflow, WorkflowVersion
 
 NAME_RE = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 TRIGGER_RE = r"[^/]+"
@@ -86,6 +86,9 @@ class WorkflowViewSet(
     def perform_destroy(self, instance):
         with transaction.atomic():
             audit.record(self.request.user, "deleted", "workflow", instance.name)
+            # runs pin their version (PROTECT): remove them before the versions go
+            ActionRun.objects.filter(run__workflow=instance).delete()
+            Run.objects.filter(workflow=instance).delete()
             instance.delete()
 
     @action(detail=True, methods=["post"])
