@@ -372,7 +372,7 @@ class FilesAddedOrModifiedTrigger(Trigger):
                 return PollResult(fires=[], state={"seen": markers})
             picked = changed[: inputs.maxFileCount]
             items = [self._item(session, f, inputs.includeFileContent) for f in picked]
-        seen = _remember(state.get("seen") or {}, markers, picked)
+        seen = remember(state.get("seen") or {}, markers, {f.path for f in picked})
         fires = (
             [{"body": item} for item in items]
             if inputs.splitOn
@@ -389,16 +389,11 @@ class FilesAddedOrModifiedTrigger(Trigger):
         return item
 
 
-def _remember(
-    old: dict[str, str], current: dict[str, str], picked: list[FileInfo]
-) -> dict[str, str]:
-    """Markers after this poll: the picked files as now, others as before (so files
-    beyond `maxFileCount` fire on the next poll)."""
-    picked_paths = {f.path for f in picked}
+def remember(old: dict[str, str], current: dict[str, str], picked: set[str]) -> dict[str, str]:
+    """Markers after this poll: the picked items as now, others as before (so items
+    beyond the per-poll cap fire on the next poll); vanished items are forgotten."""
     return {
-        p: (m if p in picked_paths else old[p])
-        for p, m in current.items()
-        if p in picked_paths or p in old
+        k: (m if k in picked else old[k]) for k, m in current.items() if k in picked or k in old
     }
 
 
