@@ -1,7 +1,7 @@
 """Argument checks shared by the function families.
 
 Messages follow Logic Apps' wording ("The template language function 'x' expects
-its first parameter to be a string. The provided value is of type 'Integer'.")
+its first parameter to be of type string. The provided value is of type 'Integer'.")
 so that users searching for an error find the Microsoft explanation too.
 """
 
@@ -32,7 +32,7 @@ def fail(function: str, index: int | None, expected: str, value: Any) -> NoRetur
 
 def need_str(function: str, value: Any, index: int | None = None) -> str:
     if not isinstance(value, str):
-        fail(function, index, "a string", value)
+        fail(function, index, "of type string", value)
     return value
 
 
@@ -40,7 +40,7 @@ def need_int(function: str, value: Any, index: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        fail(function, index, "an integer", value)
+        fail(function, index, "of type integer", value)
     return value
 
 
@@ -52,19 +52,19 @@ def need_number(function: str, value: Any, index: int | None = None) -> int | fl
 
 def need_bool(function: str, value: Any, index: int | None = None) -> bool:
     if not isinstance(value, bool):
-        fail(function, index, "a boolean", value)
+        fail(function, index, "of type boolean", value)
     return value
 
 
 def need_array(function: str, value: Any, index: int | None = None) -> list[Any]:
     if not isinstance(value, list):
-        fail(function, index, "an array", value)
+        fail(function, index, "of type array", value)
     return value
 
 
 def need_object(function: str, value: Any, index: int | None = None) -> Mapping[str, Any]:
     if not isinstance(value, Mapping) or is_binary(value):
-        fail(function, index, "an object", value)
+        fail(function, index, "of type object", value)
     return value
 
 

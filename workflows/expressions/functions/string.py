@@ -3,7 +3,7 @@
 Case rules from the function reference: `replace`/`contains` are case-sensitive,
 `indexOf`/`lastIndexOf`/`nthIndexOf`/`startsWith`/`endsWith` are not (invariant
 culture, approximated with `str.lower`). Arguments must really be strings, as in
-Logic Apps ("expects its parameter to be a string"); only `concat` converts
+Logic Apps ("expects its parameter to be of type string"); only `concat` converts
 numbers, booleans, objects and null implicitly.
 """
 
