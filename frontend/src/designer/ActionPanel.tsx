@@ -13,6 +13,7 @@ import { findAction, type WdlAction, type WdlDefinition } from "../graph/wdl";
 import { BUILTIN_BY_TYPE } from "./builtins";
 import { ConditionEditor, FieldForm, JsonField, SchemaForm } from "./forms";
 import { SettingsTab } from "./SettingsTab";
+import { SwitchCases } from "./SwitchCases";
 import { TriggerTools } from "./TriggerTools";
 
 interface Props {
@@ -91,7 +92,11 @@ export function ActionPanel(props: Props) {
         {tab === "parameters" && (
           <>
             {isTrigger && <TriggerTools workflowName={props.workflowName} triggerName={name} trigger={action} />}
-            <Parameters action={action} connectors={props.connectors} tokens={props.tokens} onPatch={patch} />
+            {action.type === "Switch" ? (
+              <SwitchCases definition={definition} name={name} action={action} tokens={props.tokens} onPatch={patch} attempt={(fn) => attempt(fn)} />
+            ) : (
+              <Parameters action={action} connectors={props.connectors} tokens={props.tokens} onPatch={patch} />
+            )}
           </>
         )}
         {tab === "settings" && (
@@ -125,9 +130,6 @@ function Parameters({ action, connectors, tokens, onPatch }: { action: WdlAction
   const builtin = BUILTIN_BY_TYPE.get(action.type);
   if (builtin && builtin.fields.length) {
     return <FieldForm fields={builtin.fields} value={action} tokens={tokens} onChange={(v) => onPatch(v as Partial<WdlAction>)} />;
-  }
-  if (action.type === "Switch") {
-    return <JsonField label="Cases (JSON, actions are edited on the canvas)" value={action.cases} onChange={() => undefined} />;
   }
   const connector = connectors.find((c) => c.kind.toLowerCase() === connectorKind(action).toLowerCase());
   if (connector) {

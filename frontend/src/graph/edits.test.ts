@@ -215,3 +215,27 @@ describe("triggers and slots", () => {
     expect(actionOfPointer("/outputs")).toBeNull();
   });
 });
+
+import { addSwitchCase, deleteSwitchCase, renameSwitchCase, setSwitchCaseValue } from "./edits";
+
+describe("switch cases", () => {
+  const sw = (): WdlDefinition => ({
+    actions: { Sw: { type: "Switch", expression: "@1", cases: { One: { case: 1, actions: { X: { type: "Compose" } } } }, default: { actions: {} } } },
+  });
+  it("test_it_adds_a_case_with_a_unique_name", () => {
+    const { definition, caseName } = addSwitchCase(sw(), "Sw", 2);
+    expect(caseName).toBe("Case_2");
+    expect(definition.actions?.Sw?.cases?.Case_2).toEqual({ case: 2, actions: {} });
+  });
+  it("test_it_sets_renames_and_deletes_cases", () => {
+    let d = setSwitchCaseValue(sw(), "Sw", "One", "uno");
+    d = renameSwitchCase(d, "Sw", "One", "Uno");
+    expect(d.actions?.Sw?.cases).toEqual({ Uno: { case: "uno", actions: { X: { type: "Compose" } } } });
+    expect(findAction(deleteSwitchCase(d, "Sw", "Uno"), "X")).toBeUndefined();
+  });
+  it("test_it_refuses_non_switches_and_duplicate_case_names", () => {
+    expect(() => addSwitchCase(base(), "A")).toThrow(/not a Switch/);
+    const { definition } = addSwitchCase(sw(), "Sw");
+    expect(() => renameSwitchCase(definition, "Sw", "Case_2", "One")).toThrow(/already exists/);
+  });
+});

@@ -320,3 +320,49 @@ export function actionOfPointer(pointer: string): string | null {
   if (name === null && parts[0] === "triggers" && parts[1]) return `trigger::${parts[1]}`;
   return name;
 }
+
+// ------------------------------------------------------------------ switch cases
+
+function switchOf(def: WdlDefinition, name: string): { out: WdlDefinition; action: WdlAction } {
+  const out = clone(def);
+  const { action } = locate(out, name);
+  if (action.type !== "Switch") throw new EditError(`"${name}" is not a Switch`);
+  return { out, action };
+}
+
+/** Add a case (name made unique among the cases) with its match value. */
+export function addSwitchCase(def: WdlDefinition, name: string, value: unknown = ""): { definition: WdlDefinition; caseName: string } {
+  const { out, action } = switchOf(def, name);
+  const cases = (action.cases ??= {});
+  const caseName = uniqueName(new Set(Object.keys(cases)), `Case_${Object.keys(cases).length + 1}`);
+  cases[caseName] = { case: value, actions: {} };
+  return { definition: out, caseName };
+}
+
+export function setSwitchCaseValue(def: WdlDefinition, name: string, caseName: string, value: unknown): WdlDefinition {
+  const { out, action } = switchOf(def, name);
+  const c = action.cases?.[caseName];
+  if (!c) throw new EditError(`No case "${caseName}" in "${name}"`);
+  c.case = value;
+  return out;
+}
+
+/** Rename a case, keeping its position. */
+export function renameSwitchCase(def: WdlDefinition, name: string, caseName: string, newName: string): WdlDefinition {
+  if (caseName === newName) return def;
+  const { out, action } = switchOf(def, name);
+  const cases = action.cases ?? {};
+  if (!newName.trim()) throw new EditError("A case needs a name");
+  if (newName in cases) throw new EditError(`A case named "${newName}" already exists`);
+  if (!(caseName in cases)) throw new EditError(`No case "${caseName}" in "${name}"`);
+  action.cases = Object.fromEntries(Object.entries(cases).map(([k, v]) => [k === caseName ? newName : k, v]));
+  return out;
+}
+
+/** Delete a case and the actions in it. */
+export function deleteSwitchCase(def: WdlDefinition, name: string, caseName: string): WdlDefinition {
+  const { out, action } = switchOf(def, name);
+  if (!action.cases?.[caseName]) throw new EditError(`No case "${caseName}" in "${name}"`);
+  delete action.cases[caseName];
+  return out;
+}
