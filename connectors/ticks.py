@@ -9,7 +9,8 @@
      poll is not started twice), the poll talks to the remote system outside
      any transaction, then the new poll state, the runs and the history commit
      together under a second compare-and-set on the lease.
-   - Batch: release partitions whose recurrence came due.
+   - Batch: release partitions whose recurrence came due; every tick also
+     releases batches whose message count or size criteria are met.
 3. After downtime at most one missed occurrence fires (the oldest), then the
    schedule continues from now; `SLUICE_SCHEDULER_MISSED = "none"` skips
    occurrences later than `SLUICE_SCHEDULER_GRACE_SECONDS` (default 60) instead.
@@ -28,8 +29,9 @@ from pydantic import ValidationError
 
 from connectors import registry, schedule, triggers
 from connectors.base import ActionContext, ConnectorError
-from connectors.models import TriggerState
-from workflows.models import TriggerHistory
+from connectors.builtin.batch import batch_body, plan_release
+from connectors.models import BatchMessage, TriggerState
+from workflows.models import TriggerHistory, Workflow
 
 log = logging.getLogger("sluice.ticks")
 POLL_LEASE = timedelta(minutes=5)
@@ -43,6 +45,7 @@ def tick(now: datetime) -> None:
             fire(pk, scheduled, now)
         except Exception:  # one broken trigger must not stop the others
             log.exception("trigger state %s failed to fire", pk)
+    release_batches(now)
 
 
 def due(now: datetime) -> list[tuple[int, datetime]]:
@@ -61,9 +64,7 @@ def fire(pk: int, scheduled: datetime, now: datetime) -> None:
     if row.kind == "Recurrence":
         fire_recurrence(row, spec, scheduled, now)
     elif row.kind == "Batch":
-        from connectors.builtin import batch
-
-        batch.release_on_schedule(row, spec, scheduled, now, next_after(row, spec, scheduled, now))
+        release_on_schedule(row, spec, scheduled, now)
     else:
         poll(row, spec, scheduled, now)
 
@@ -184,3 +185,82 @@ def fail_poll(
             outputs=getattr(exc, "outputs", None),
             scheduled_for=scheduled,
         )
+
+
+# ------------------------------------------------------------------ batches
+
+Group = tuple[str, str, str, str]  # workflow name, trigger name, batch name, partition
+
+
+def release_batches(now: datetime) -> None:
+    pending = BatchMessage.objects.filter(released_run_id="")
+    groups = pending.values_list(
+        "workflow_name", "trigger_name", "batch_name", "partition"
+    ).distinct()
+    for group in list(groups)[:BATCH_SIZE]:
+        try:
+            release_group(group, now, due=False)
+        except Exception:
+            log.exception("releasing batch %s failed", group)
+
+
+def release_on_schedule(row: TriggerState, spec: dict, scheduled: datetime, now: datetime) -> None:
+    following = next_after(row, spec, scheduled, now)
+    claimed = TriggerState.objects.filter(pk=row.pk, next_fire_at=scheduled).update(
+        next_fire_at=following, fired_count=F("fired_count") + 1, last_fired_at=now
+    )
+    if not claimed:
+        return
+    pending = BatchMessage.objects.filter(
+        released_run_id="", workflow_name=row.workflow.name, trigger_name=row.trigger_name
+    )
+    for group in pending.values_list(
+        "workflow_name", "trigger_name", "batch_name", "partition"
+    ).distinct():
+        release_group(group, now, due=True)
+
+
+def batch_criteria(workflow: Workflow, trigger_name: str, batch_name: str) -> dict | None:
+    spec = (triggers.definition_of(workflow.current_version).get("triggers") or {}).get(
+        trigger_name
+    ) or {}
+    if str(spec.get("type", "")).lower() != "batch":
+        return None
+    config = ((spec.get("inputs") or {}).get("configurations") or {}).get(batch_name)
+    return (config or {}).get("releaseCriteria") if config else None
+
+
+def release_group(group: Group, now: datetime, *, due: bool) -> None:
+    workflow_name, trigger_name, batch_name, partition = group
+    workflow = Workflow.objects.filter(name=workflow_name, state=Workflow.State.ENABLED).first()
+    criteria = batch_criteria(workflow, trigger_name, batch_name) if workflow else None
+    if criteria is None:
+        return  # unknown or disabled receiver: messages wait
+    if due and not criteria.get("recurrence"):
+        return
+    pending = BatchMessage.objects.filter(
+        workflow_name=workflow_name,
+        trigger_name=trigger_name,
+        batch_name=batch_name,
+        partition=partition,
+        released_run_id="",
+    ).order_by("created_at", "id")
+    for ids in plan_release(list(pending.values_list("id", "size")[:10_000]), criteria, due=due):
+        release(workflow, group, ids, now)
+
+
+def release(workflow: Workflow, group: Group, ids: list[int], now: datetime) -> None:
+    """Claim `ids` (all or nothing), start the run, stamp the messages with it."""
+    _, trigger_name, batch_name, partition = group
+    with transaction.atomic():
+        claimed = BatchMessage.objects.filter(pk__in=ids, released_run_id="").update(
+            released_run_id="claimed"
+        )
+        if claimed != len(ids):
+            transaction.set_rollback(True)  # another scheduler released some of them
+            return
+        messages = list(BatchMessage.objects.filter(pk__in=ids).order_by("created_at", "id"))
+        outputs = batch_body(batch_name, partition, messages)
+        history = triggers.start_run(workflow, trigger_name, outputs, scheduled_for=now)
+        stamp = history.run_id if history.fired and history.run_id else ""
+        BatchMessage.objects.filter(pk__in=ids).update(released_run_id=stamp)
