@@ -22,20 +22,78 @@ from accounts.serializers import (
     UserWriteSerializer,
 )
 
-USERNAME = OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)
-NAME = OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH)
-ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+USERNAME = OpenApiParameter(
+    "username",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    examples=[OpenApiExample("ada", value="ada")],
+)
+CONNECTION = OpenApiParameter(
+    "name",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Connection name.",
+    examples=[OpenApiExample("sftp-main", value="sftp-main")],
+)
+SETTING = OpenApiParameter(
+    "name",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="App setting name.",
+    examples=[OpenApiExample("API_KEY", value="API_KEY")],
+)
+ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, examples=[OpenApiExample("1", value=1)]
+)
+USER_EXAMPLE = {
+    "id": 2,
+    "username": "ada",
+    "email": "ada@example.test",
+    "is_active": True,
+    "role": "editor",
+    "date_joined": "2026-11-28T19:00:00Z",
+    "last_login": None,
+}
+TOKEN_EXAMPLE = {
+    "id": 1,
+    "name": "ci",
+    "prefix": "slk_Ab3dE9",
+    "user": "ada",
+    "created_at": "2026-11-28T19:00:00Z",
+    "expires_at": "2027-02-26T19:00:00Z",
+    "revoked_at": None,
+    "last_used_at": None,
+    "active": True,
+}
+CONNECTION_EXAMPLE = {
+    "name": "sftp-main",
+    "type": "sftp",
+    "display_name": "Main SFTP",
+    "parameters": {"host": "127.0.0.1", "port": 2222, "username": "u", "password": "********"},
+    "created_at": "2026-11-28T19:00:00Z",
+    "updated_at": "2026-11-28T19:00:00Z",
+}
+
+
+def page(item: dict) -> dict:
+    return {"count": 1, "next": None, "previous": None, "results": [item]}
+
 
 me_view = extend_schema_view(
     get=extend_schema(
         summary="Who am I",
         description="The authenticated user and their role.",
         responses=UserSerializer,
+        examples=[OpenApiExample("Me", response_only=True, value=USER_EXAMPLE)],
     )
 )
 
 user_viewset = extend_schema_view(
-    list=extend_schema(summary="List users", description="Admin role."),
+    list=extend_schema(
+        summary="List users",
+        description="Admin role.",
+        examples=[OpenApiExample("Users", response_only=True, value=page(USER_EXAMPLE))],
+    ),
     retrieve=extend_schema(summary="Get a user", description="Admin role.", parameters=[USERNAME]),
     create=extend_schema(
         summary="Create a user",
@@ -75,6 +133,7 @@ token_viewset = extend_schema_view(
         parameters=[
             OpenApiParameter("user", OpenApiTypes.STR, description="Admins: this user's tokens.")
         ],
+        examples=[OpenApiExample("Tokens", response_only=True, value=page(TOKEN_EXAMPLE))],
     ),
     retrieve=extend_schema(
         summary="Get a token's record", description="Never the token itself.", parameters=[ID]
@@ -97,12 +156,16 @@ token_viewset = extend_schema_view(
 
 connection_viewset = extend_schema_view(
     list=extend_schema(
-        summary="List connections", description="Admin role. Secret parameters are masked."
+        summary="List connections",
+        description="Admin role. Secret parameters are masked.",
+        examples=[
+            OpenApiExample("Connections", response_only=True, value=page(CONNECTION_EXAMPLE))
+        ],
     ),
     retrieve=extend_schema(
         summary="Get a connection",
         description="Admin role. Secret parameters are masked.",
-        parameters=[NAME],
+        parameters=[CONNECTION],
     ),
     create=extend_schema(
         summary="Create a connection",
@@ -130,27 +193,41 @@ connection_viewset = extend_schema_view(
         summary="Change a connection",
         description="Admin role. A masked value keeps the stored one.",
         request=ConnectionWriteSerializer,
-        parameters=[NAME],
+        parameters=[CONNECTION],
     ),
     partial_update=extend_schema(
         summary="Change a connection",
         description="Admin role. A masked value keeps the stored one.",
         request=ConnectionWriteSerializer,
-        parameters=[NAME],
+        parameters=[CONNECTION],
     ),
     destroy=extend_schema(
-        summary="Delete a connection", description="Admin role.", parameters=[NAME]
+        summary="Delete a connection", description="Admin role.", parameters=[CONNECTION]
     ),
 )
 
 appsetting_viewset = extend_schema_view(
     list=extend_schema(
-        summary="List app settings", description="Admin role. Values are never returned."
+        summary="List app settings",
+        description="Admin role. Values are never returned.",
+        examples=[
+            OpenApiExample(
+                "Settings",
+                response_only=True,
+                value=page(
+                    {
+                        "name": "API_KEY",
+                        "masked_value": "********",
+                        "updated_at": "2026-11-28T19:00:00Z",
+                    }
+                ),
+            )
+        ],
     ),
     retrieve=extend_schema(
         summary="Get an app setting",
         description="Admin role. The value is never returned.",
-        parameters=[NAME],
+        parameters=[SETTING],
     ),
     create=extend_schema(
         summary="Set an app setting",
@@ -169,7 +246,7 @@ appsetting_viewset = extend_schema_view(
         ],
     ),
     destroy=extend_schema(
-        summary="Delete an app setting", description="Admin role.", parameters=[NAME]
+        summary="Delete an app setting", description="Admin role.", parameters=[SETTING]
     ),
 )
 

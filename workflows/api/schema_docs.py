@@ -50,6 +50,49 @@ HELLO = {
     "outputs": {},
 }
 
+EXAMPLE_RUN_ID = "08585265143234327272054208430CU00"
+RUN_SUMMARY = {
+    "id": EXAMPLE_RUN_ID,
+    "workflow": "hello",
+    "version": 3,
+    "status": "Succeeded",
+    "trigger_name": "manual",
+    "client_tracking_id": "order-42",
+    "correlation_id": EXAMPLE_RUN_ID,
+    "resubmitted_from": None,
+    "created_at": "2026-11-28T20:00:00Z",
+    "started_at": "2026-11-28T20:00:00.100000Z",
+    "ended_at": "2026-11-28T20:00:00.350000Z",
+    "duration_ms": 250,
+    "error": None,
+}
+ACTION_NODE = {
+    "name": "Response",
+    "path": "Response",
+    "type": "Response",
+    "status": "Succeeded",
+    "code": "OK",
+    "iteration": None,
+    "start_time": "2026-11-28T20:00:00.200000Z",
+    "end_time": "2026-11-28T20:00:00.210000Z",
+    "duration_ms": 10,
+    "attempts": 1,
+    "retry_history": [],
+    "error": None,
+    "tracked_properties": None,
+    "inputs": {"statusCode": 200, "body": "Hello Ada"},
+    "inputs_link": {
+        "uri": f"/api/v1/runs/{EXAMPLE_RUN_ID}/actions/Response/inputs",
+        "content_size": 41,
+    },
+    "outputs": None,
+    "outputs_link": {
+        "uri": f"/api/v1/runs/{EXAMPLE_RUN_ID}/actions/Response/outputs",
+        "content_size": 0,
+    },
+    "children": [],
+}
+
 ERROR = inline_serializer(
     "Error",
     {
@@ -92,17 +135,52 @@ CREATE_EXAMPLE = OpenApiExample(
     value={"name": "hello", "description": "Says hello", "definition": HELLO, "kind": "Stateful"},
 )
 TRIGGER = OpenApiParameter(
-    "trigger", OpenApiTypes.STR, OpenApiParameter.PATH, description="Trigger name."
+    "trigger",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Trigger name.",
+    examples=[OpenApiExample("manual", value="manual")],
 )
 NUMBER = OpenApiParameter(
-    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Version number."
+    "number",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="Version number.",
+    examples=[OpenApiExample("first", value=1)],
 )
 NAME = OpenApiParameter(
-    "name", OpenApiTypes.STR, OpenApiParameter.PATH, description="Workflow name."
+    "name",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Workflow name.",
+    examples=[OpenApiExample("hello", value="hello")],
 )
 
 workflow_viewset = extend_schema_view(
     list=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Workflows",
+                response_only=True,
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "name": "hello",
+                            "description": "Says hello",
+                            "state": "Enabled",
+                            "kind": "Stateful",
+                            "version": 3,
+                            "triggers": [{"name": "manual", "type": "Request", "kind": "Http"}],
+                            "created_at": "2026-11-28T19:00:00Z",
+                            "updated_at": "2026-11-28T20:00:00Z",
+                        }
+                    ],
+                },
+            )
+        ],
         summary="List workflows",
         description="Workflows by name, without definitions.",
         responses=WorkflowSummarySerializer(many=True),
@@ -271,14 +349,37 @@ RUN_FILTER_PARAMS = [
     OpenApiParameter("since", OpenApiTypes.DATETIME, description="Created at or after (ISO 8601)."),
     OpenApiParameter("until", OpenApiTypes.DATETIME, description="Created before (ISO 8601)."),
 ]
-RUN_ID = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Run id.")
-PART = OpenApiParameter("part", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["inputs", "outputs"])
+RUN_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Run id (sorts newest first).",
+    examples=[OpenApiExample("run", value=EXAMPLE_RUN_ID)],
+)
+PART = OpenApiParameter(
+    "part",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=["inputs", "outputs"],
+    examples=[OpenApiExample("outputs", value="outputs")],
+)
 
 run_viewset = extend_schema_view(
     list=extend_schema(
         summary="List runs",
         description="Newest first, cursor-paginated (`next` / `previous` links).",
         parameters=RUN_FILTER_PARAMS,
+        examples=[
+            OpenApiExample(
+                "A page",
+                response_only=True,
+                value={
+                    "next": "/api/v1/runs?cursor=cD0w",
+                    "previous": None,
+                    "results": [RUN_SUMMARY],
+                },
+            )
+        ],
     ),
     retrieve=extend_schema(
         summary="Get a run",
@@ -289,6 +390,28 @@ run_viewset = extend_schema_view(
         ),
         parameters=[RUN_ID],
         responses={200: RunDetailSerializer, 404: NOT_FOUND},
+        examples=[
+            OpenApiExample(
+                "A finished run",
+                response_only=True,
+                value={
+                    **RUN_SUMMARY,
+                    "parent_run": None,
+                    "parent_action": "",
+                    "trigger": {
+                        "name": "manual",
+                        "status": "Succeeded",
+                        "inputs": None,
+                        "outputs": {"headers": {}, "body": {"name": "Ada"}},
+                    },
+                    "actions": [ACTION_NODE],
+                    "outputs": {},
+                    "response": {"statusCode": 200, "headers": {}, "body": "Hello Ada"},
+                    "tracked_properties": {},
+                    "links": {"self": f"/api/v1/runs/{EXAMPLE_RUN_ID}"},
+                },
+            )
+        ],
     ),
     trigger_content=extend_schema(
         summary="Trigger inputs or outputs",
@@ -302,7 +425,12 @@ run_viewset = extend_schema_view(
         parameters=[
             RUN_ID,
             PART,
-            OpenApiParameter("action_path", OpenApiTypes.STR, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "action_path",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                examples=[OpenApiExample("nested", value="Scope/Compose")],
+            ),
         ],
         responses={200: OpenApiTypes.ANY, 404: NOT_FOUND},
     ),
@@ -356,6 +484,27 @@ connectors_view = extend_schema_view(
     get=extend_schema(
         summary="Connector catalog",
         description="Every registered connector with the JSON Schema of its inputs (for the designer).",
+        examples=[
+            OpenApiExample(
+                "Catalog",
+                response_only=True,
+                value=[
+                    {
+                        "kind": "Http",
+                        "title": "HTTP",
+                        "version": "1.0",
+                        "description": "Call an HTTP endpoint.",
+                        "icon": "",
+                        "inputs": {
+                            "type": "object",
+                            "properties": {"method": {"type": "string"}, "uri": {"type": "string"}},
+                        },
+                        "outputs": {},
+                        "examples": [],
+                    }
+                ],
+            )
+        ],
         responses=ConnectorSerializer(many=True),
     )
 )
