@@ -242,3 +242,30 @@ def test_it_deletes_a_workflow_with_its_runs():
     response = client_for("editor").delete("/api/v1/workflows/gone")
     assert response.status_code == 204
     assert not Run.objects.exists()
+
+
+def test_it_nests_loop_iterations_under_their_loop():
+    definition = {
+        **NO_RESPONSE,
+        "actions": {
+            "Loop": {
+                "type": "Foreach",
+                "foreach": "@triggerBody()",
+                "runAfter": {},
+                "actions": {
+                    "Double": {"type": "Compose", "inputs": "@mul(item(), 2)", "runAfter": {}}
+                },
+            }
+        },
+    }
+    _workflow("loops", definition)
+    editor = client_for("editor")
+    accepted = editor.post(
+        "/api/v1/workflows/loops/triggers/manual/run", {"body": [1, 2, 3]}, format="json"
+    )
+    detail = editor.get(f"/api/v1/runs/{accepted.json()['id']}").json()
+    assert detail["status"] == "Succeeded"
+    assert [a["name"] for a in detail["actions"]] == ["Loop"]
+    iterations = sorted(detail["actions"][0]["children"], key=lambda n: n["iteration"])
+    assert [i["iteration"] for i in iterations] == [0, 1, 2]
+    assert [i["children"][0]["outputs"] for i in iterations] == [2, 4, 6]

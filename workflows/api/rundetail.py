@@ -94,8 +94,19 @@ def action_node(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _placeholder(path: str) -> dict[str, Any]:
-    """A container level that has no row of its own (e.g. a loop iteration `Loop[3]`)."""
-    return {"name": path.rsplit("/", 1)[-1], "path": path, "type": "Repetition", "children": []}
+    """A level with no row of its own: a loop iteration `Loop[3]` (or anything else)."""
+    node: dict[str, Any] = {"name": path.rsplit("/", 1)[-1], "path": path, "type": "Repetition"}
+    _, _, index = path[:-1].rpartition("[") if path.endswith("]") else ("", "", "")
+    node["iteration"] = int(index) if index.isdigit() else None
+    node["children"] = []
+    return node
+
+
+def _container_of(path: str) -> str:
+    """`Loop[3]` belongs to `Loop`; `Scope/Inner` to `Scope`."""
+    if path.endswith("]") and "[" in path:
+        return path[: path.rindex("[")]
+    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def action_tree(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,8 +124,7 @@ def _attach(nodes: dict, roots: list, node: dict, parent_path: str) -> None:
     parent = nodes.get(parent_path)
     if parent is None:
         parent = nodes[parent_path] = _placeholder(parent_path)
-        grand = parent_path.rsplit("/", 1)[0] if "/" in parent_path else ""
-        _attach(nodes, roots, parent, grand)
+        _attach(nodes, roots, parent, _container_of(parent_path))
     parent["children"].append(node)
 
 
