@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# bench/ itself must not shadow packages (bench/amqp.py vs the `amqp` library).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 TRIGGERS = {"manual": {"type": "Request", "kind": "Http"}}
@@ -198,7 +200,9 @@ def run_section(name: str, env: dict[str, str], args: argparse.Namespace) -> dic
         "--items",
         str(args.items),
     ]
-    out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"section {name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -118,8 +118,10 @@ def _check_queue(
     if not isinstance(limit, int):
         return
     maximum = concurrency.get("maximumWaitingRuns", min(100, 10 + limit))
-    waiting = Run.objects.filter(workflow=workflow, status=Status.WAITING).count()
-    if waiting + adding > maximum:
+    running = Run.objects.filter(workflow=workflow, status=Status.RUNNING).count()
+    queued = Run.objects.filter(workflow=workflow, status=Status.WAITING).count()
+    waiting = max(0, queued + adding - max(0, limit - running))  # beyond the free slots
+    if waiting > maximum:
         raise RunQueueFull(
             f"Workflow '{workflow.name}' already has {waiting} runs waiting (limit {maximum})."
         )

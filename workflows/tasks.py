@@ -38,7 +38,7 @@ from django.db.models import Q
 
 from workflows.actions import is_pure
 from workflows.actions.runloop import Hooks, advance
-from workflows.engine import ActionRecord, Engine, RunState, Work, build_plan
+from workflows.engine import ActionRecord, DefinitionError, Engine, RunState, Work, build_plan
 from workflows.engine.records import TERMINAL
 from workflows.models import ActionRun, Run, Workflow
 from workflows.statuses import Status
@@ -564,6 +564,17 @@ def claim_slot(run: Run, owner: str) -> bool:
     return hit == 1
 
 
+def fail_unrunnable(run_id: str, owner: str, exc: DefinitionError) -> None:
+    """A stored definition the engine cannot run: fail the run instead of retrying forever."""
+    log.error("run %s: invalid definition: %s", run_id, exc)
+    Run.objects.filter(pk=run_id, lease_owner=owner, status__in=ACTIVE_RUN).update(
+        status=Status.FAILED,
+        ended_at=utcnow(),
+        due_at=None,
+        error={"code": "InvalidDefinition", "message": str(exc)},
+    )
+
+
 def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
     """One turn of the durable driver for `run_id`; returns what happened."""
     owner = new_owner()
@@ -578,6 +589,9 @@ def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
             return "queued"
         driver = DurableRun(run, owner)
         outcome = driver.go(task_budget_seconds() if budget is None else budget)
+    except DefinitionError as exc:
+        fail_unrunnable(run_id, owner, exc)
+        return "invalid-definition"
     except LostRace as exc:
         log.warning("run %s: %s", run_id, exc)
         return "lost-race"

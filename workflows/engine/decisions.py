@@ -134,6 +134,8 @@ class Engine:
         dues = [r.due_at for r in active if r.due_at]
         dues += [deadline for r in active if (deadline := self._deadline(r))]
         dues += containers.loop_deadlines(self)
+        if self.run_timeout and self.state.started_at:
+            dues.append(self.state.started_at + self.run_timeout)
         return min(dues) if dues else None
 
     # ------------------------------------------------------------------- bodies
