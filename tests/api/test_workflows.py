@@ -245,3 +245,16 @@ def test_it_accepts_a_browser_session_with_csrf_for_writes():
         HTTP_X_CSRFTOKEN=token,
     )
     assert accepted.status_code == 201
+
+
+def test_it_filters_workflows_by_state_and_search(editor):
+    _create(editor, name="orders", description="order intake")
+    _create(editor, name="billing")
+    editor.post("/api/v1/workflows/billing/disable")
+
+    def names(**params):
+        return [w["name"] for w in editor.get("/api/v1/workflows", params).json()["results"]]
+
+    assert names(state="Disabled") == ["billing"]
+    assert names(search="INTAKE") == ["orders"]
+    assert names() == ["billing", "orders"]

@@ -182,6 +182,15 @@ workflow_viewset = extend_schema_view(
             )
         ],
         summary="List workflows",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=["Enabled", "Disabled"]),
+            OpenApiParameter(
+                "search",
+                OpenApiTypes.STR,
+                description="Part of the name or description.",
+                examples=[OpenApiExample("orders", value="order")],
+            ),
+        ],
         description="Workflows by name, without definitions.",
         responses=WorkflowSummarySerializer(many=True),
     ),

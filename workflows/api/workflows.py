@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -50,6 +51,18 @@ class WorkflowViewSet(
     lookup_value_regex = NAME_RE
     queryset = Workflow.objects.select_related("current_version").order_by("name")
     required_roles = {"regenerate_key": Role.ADMIN, "callback_url": Role.EDITOR}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        if params.get("state"):
+            queryset = queryset.filter(state__iexact=params["state"])
+        if params.get("search"):
+            term = params["search"]
+            queryset = queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))
+        return queryset
 
     def get_serializer_class(self):
         return WorkflowSummarySerializer if self.action == "list" else WorkflowSerializer
