@@ -157,11 +157,7 @@ class HttpPollingTrigger(Trigger):
     )
     Inputs = HttpTriggerInputs
     examples: ClassVar[list[dict[str, Any]]] = [
-        {
-            "type": "Http",
-            "inputs": {"method": "GET", "uri": "https://api.example.com/work"},
-            "recurrence": {"frequency": "Minute", "interval": 5},
-        }
+        {"method": "GET", "uri": "https://api.example.com/work"},
     ]
 
     def poll(
