@@ -86,6 +86,23 @@ def register_backlog(name: str, callback: Callable[[], dict[str, float]]) -> Non
     _BACKLOG[name] = callback
 
 
+def _broker_backlog() -> dict[str, float]:
+    """Active messages per broker channel (queues, subscriptions, event
+    subscriptions), one GROUP BY; the default `broker` backlog source."""
+    from broker.models import Message
+
+    rows = (
+        Message.objects.filter(state=Message.State.ACTIVE)
+        .values_list("channel__kind", "channel__name")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {f"{kind}:{name}": n for kind, name, n in rows}
+
+
+_BACKLOG["broker"] = _broker_backlog
+
+
 class _DatabaseCollector:
     def describe(self):
         return []  # no database query at registration time

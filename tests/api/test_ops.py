@@ -47,7 +47,7 @@ def test_it_is_not_ready_when_the_transport_is_unreachable():
     assert response.json()["checks"]["transport"].startswith("unreachable")
 
 
-def test_it_refuses_anonymous_metrics_and_serves_them_with_a_token():
+def test_it_refuses_anonymous_metrics_and_serves_them_with_a_token(caplog):
     assert Client().get("/metrics").status_code == 401
     viewer = client_for("viewer")
     wf = saving.save("counted", {"definition": NO_RESPONSE}, make_user("m", Role.EDITOR))[0]
@@ -62,6 +62,7 @@ def test_it_refuses_anonymous_metrics_and_serves_them_with_a_token():
     assert "sluice_action_duration_seconds_bucket" in text
     assert 'sluice_runs_finished_total{status="Succeeded",workflow="wf"}' in text
     assert 'sluice_broker_backlog{entity="queue-a",source="test"} 3.0' in text
+    assert "broker backlog callback broker failed" not in caplog.text
 
 
 def test_it_writes_json_log_lines_naming_workflow_run_and_action():
