@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import ssl
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
@@ -63,7 +64,12 @@ class Command(BaseCommand):
         from broker.amqp.server import AmqpServer
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s amqp %(levelname)s %(message)s")
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
         cert, key = os.environ.get("SLUICE_AMQP_CERT"), os.environ.get("SLUICE_AMQP_KEY")
+        if cert:
+            _check_certificate(cert, key)
         try:
             server = AmqpServer(host, port, certfile=cert or None, keyfile=key or None)
         except OSError as exc:
@@ -74,22 +80,23 @@ class Command(BaseCommand):
                 f"AMQP listener disabled: {message}. Set SLUICE_AMQP_PORT to a free port "
                 "(or pass --port) to enable it."
             )
-            self._idle()
+            stop.wait()
             return
         scheme = "amqps" if cert else "amqp"
         self.stdout.write(f"AMQP listener on {scheme}://{host}:{server.port}")
         self.stdout.write(f"  connection string: {connection_string(server.port, host)}")
         self.stdout.flush()
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
         server.start()
         stop.wait()
         server.stop()
         self.stdout.write("AMQP listener stopped")
 
-    def _idle(self) -> None:
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        stop.wait()
+
+def _check_certificate(cert: str, key: str | None) -> None:
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise CommandError(
+            f"cannot load the TLS certificate SLUICE_AMQP_CERT={cert!r} "
+            f"(SLUICE_AMQP_KEY={key!r}): {exc}"
+        )
