@@ -11,8 +11,7 @@
  * actions (one in, one out) is handed to elk as one tall node and expanded
  * afterwards (`compressChains`); a 200-action flow becomes a few dozen elk nodes.
  */
-import ELK from "elkjs/lib/elk.bundled.js";
-import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
+import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import type { FlowEdge, FlowNode, WorkflowGraph } from "./mapping";
 
 export const NODE_WIDTH = 240;
@@ -43,7 +42,13 @@ function containerOptions(n: FlowNode): Record<string, string> {
   return laned ? { ...CONTAINER_OPTIONS, "elk.separateConnectedComponents": "false" } : CONTAINER_OPTIONS;
 }
 
-let elk: InstanceType<typeof ELK> | undefined;
+let elk: Promise<ElkApi> | undefined;
+
+/** elk is ~1.5 MB of JavaScript: load it in its own chunk, once. */
+function getElk(): Promise<ElkApi> {
+  elk ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
+  return elk;
+}
 
 export interface Box {
   x: number;
@@ -70,11 +75,11 @@ function place(n: FlowNode, box: Box | undefined): FlowNode {
 }
 
 export async function layoutBoxes(nodes: FlowNode[], edges: FlowEdge[]): Promise<Map<string, Box>> {
-  elk ??= new ELK();
+  const engine = await getElk();
   const chains = compressChains(nodes, edges);
   const manual = presizeAll(chains.nodes, chains.members);
   const root = toElk(chains.nodes, chains.edges, chains.members, manual);
-  const laidOut = await elk.layout(root);
+  const laidOut = await engine.layout(root);
   const boxes = new Map<string, Box>();
   collect(laidOut, boxes);
   for (const m of manual.values()) for (const [id, box] of m.children) boxes.set(id, box);
@@ -244,7 +249,7 @@ function collect(node: ElkNode, boxes: Map<string, Box>) {
 }
 
 /** Run one tiny layout so elk's first real use does not pay its start-up cost. */
-export function warmUpLayout(): Promise<unknown> {
-  elk ??= new ELK();
-  return elk.layout({ id: "warm", layoutOptions: ROOT_OPTIONS, children: [{ id: "a", width: 10, height: 10 }], edges: [] });
+export async function warmUpLayout(): Promise<unknown> {
+  const engine = await getElk();
+  return engine.layout({ id: "warm", layoutOptions: ROOT_OPTIONS, children: [{ id: "a", width: 10, height: 10 }], edges: [] });
 }
