@@ -32,6 +32,7 @@ def create() -> None:
         "q-bench",
         "q-plain",
         "q-anonymous",
+        "q-tls",
     ):
         entities.create_queue(ns, name)
     entities.create_queue(ns, "q-sessions", requires_session=True)
