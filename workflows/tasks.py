@@ -403,6 +403,7 @@ class DurableRun:
         self.last_renewal = utcnow()
         self.wake_in: float | None = None
         self.wave_pure = False
+        self.released = False
         self.last_flush = time.monotonic()
         self.saved_state = json.dumps(run_state_blob(run, self.state), sort_keys=True, default=str)
 
@@ -467,10 +468,13 @@ class DurableRun:
         result = advance(self.engine, self.host, hooks, budget_seconds=budget)
         if result.stopped:
             return "lost-lease"
-        self.flush()
         if result.done:
-            self.finalize()
+            with transaction.atomic():  # last records, the end and the lease in one commit
+                self.flush()
+                self.finalize()
+            self.after_finish()
             return self.state.status
+        self.flush()
         self.wake_in = self.park(result.due_at)
         return "parked"
 
@@ -485,9 +489,15 @@ class DurableRun:
             ended_at=utcnow(),
             due_at=None,
             state=run_state_blob(self.run, state),
+            lease_owner="",
+            lease_expires_at=None,
         )
         if hit != 1:
             raise LostRace(f"run {self.run.pk} changed under us while finishing")
+        self.released = True
+
+    def after_finish(self) -> None:
+        state = self.state
         log.info(
             "%s run ended %s",
             self.label,
@@ -578,6 +588,7 @@ def fail_unrunnable(run_id: str, owner: str, exc: DefinitionError) -> None:
 def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
     """One turn of the durable driver for `run_id`; returns what happened."""
     owner = new_owner()
+    driver: DurableRun | None = None
     if not acquire_lease(run_id, owner, utcnow()):
         return "busy"
     try:
@@ -596,8 +607,9 @@ def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
         log.warning("run %s: %s", run_id, exc)
         return "lost-race"
     finally:
-        release_lease(run_id, owner)
-    if driver.wake_in is not None:
+        if driver is None or not driver.released:
+            release_lease(run_id, owner)
+    if driver is not None and driver.wake_in is not None:
         dispatch(run_id, driver.wake_in)
     return outcome
 
