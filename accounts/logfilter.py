@@ -1,4 +1,5 @@
-"""A logging filter that masks stored secret values in every log record.
+"""A logging filter that masks stored secret values, and the `sig` of signed
+callback URLs, in every log record.
 
 Configured on the console handler in `LOGGING` and also added by
 `AccountsConfig.ready()` to any root handler that lacks it (a handler filter sees
@@ -12,8 +13,15 @@ through untouched until the app registry is ready.
 from __future__ import annotations
 
 import logging
+import re
 
 _NAMED = ("workflow", "run", "action", "detail", "exc_text")
+_SIGNATURE = re.compile(r"([?&]sig=)[^&\s\"'>]+")
+
+
+def mask_signatures(text: str) -> str:
+    """Callback-URL signatures are credentials: `…&sig=abc` → `…&sig=********`."""
+    return _SIGNATURE.sub(r"\1********", text)
 
 
 class SecretMaskingFilter(logging.Filter):
@@ -28,8 +36,8 @@ class SecretMaskingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:
             return True
-        if contains_secret(message):
-            record.msg = scrub_text(message)
+        if contains_secret(message) or "sig=" in message:
+            record.msg = mask_signatures(scrub_text(message))
             record.args = None
         for name in _NAMED:
             value = getattr(record, name, None)

@@ -17,6 +17,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -24,6 +25,7 @@ _CONTEXT: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar
     "sluice_log", default=None
 )
 NAMES = ("workflow", "run", "action")
+_SIGNATURE = re.compile(r"([?&]sig=)[^&\s\"'>]+")  # callback-URL signatures are credentials
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
@@ -55,7 +57,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(_extras(record))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _SIGNATURE.sub(r"\1********", json.dumps(entry, default=str))
 
 
 def _extras(record: logging.LogRecord) -> dict[str, object]:

@@ -110,3 +110,22 @@ def test_it_runs_retention_from_the_command_line():
     call_command("retention", "--days", "30", stdout=out)
     assert "deleted 1 run" in out.getvalue()
     assert not Run.objects.exists()
+
+
+def test_it_masks_callback_signatures_in_log_lines():
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Unauthorized: %s",
+        ("/api/x/triggers/manual/invoke?sv=1.0&sig=SECRETSIG",),
+        None,
+    )
+    record.request = "<WSGIRequest: POST '/api/x/triggers/manual/invoke?sv=1.0&sig=SECRETSIG'>"
+    from accounts.logfilter import SecretMaskingFilter
+
+    SecretMaskingFilter().filter(record)
+    line = JsonFormatter().format(record)
+    assert "SECRETSIG" not in line
+    assert "sig=********" in line
