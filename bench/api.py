@@ -28,7 +28,10 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+# `python bench/api.py` puts bench/ first on sys.path, where sibling scripts
+# (bench/amqp.py) would shadow real packages: use the project root instead.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 STATUSES = ["Succeeded", "Failed", "Succeeded", "Succeeded", "Cancelled", "Running", "Succeeded"]
 
