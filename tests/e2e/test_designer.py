@@ -183,3 +183,33 @@ def test_it_reports_a_missing_build_clearly() -> None:
 
     assert DIST.exists(), "frontend/dist is missing: run `make frontend` before the e2e tests"
     assert Path(DIST).read_text().count("/static/") >= 1
+
+
+def test_it_pins_validation_problems_to_nodes_and_deletes_with_the_keyboard(
+    page: Page, server: Server
+) -> None:
+    create_workflow(page, server, "e2e-problems")
+    drag(page, "Request", "[data-testid=canvas]")
+    drag(page, "Compose", "[data-testid=node-manual]")
+    expect(node(page, "Compose")).to_be_visible()
+    page.get_by_role("tab", name="Code view").click()
+    replace_code(
+        page,
+        {
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {
+                "Compose": {"type": "Compose", "inputs": "@concat('a'", "runAfter": {}},
+                "Odd": {"type": "NoSuchType", "runAfter": {"Compose": ["Succeeded"]}},
+            },
+        },
+    )
+    expect(page.locator(".code-status")).to_contain_text("/actions/Odd/type")
+    page.get_by_role("tab", name="Designer").click()
+    expect(node(page, "Odd").locator(".problem-badge")).to_be_visible()
+    expect(node(page, "Compose").locator(".problem-badge")).to_have_attribute(
+        "aria-label", re.compile("Expected")
+    )
+    node(page, "Odd").click()
+    page.keyboard.press("Delete")
+    expect(node(page, "Odd")).to_have_count(0)
+    expect(node(page, "Compose")).to_be_visible()
