@@ -73,7 +73,7 @@ def resolve(host: str, port: int | None = None) -> list[str]:
         infos = socket.getaddrinfo(host, port or 0, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise ConnectorError(f"Cannot resolve host '{host}': {exc}", code="HostNotFound")
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def check_host(host: str, port: int | None = None) -> None:

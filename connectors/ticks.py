@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from workflows.models import TriggerHistory, Workflow
 
 log = logging.getLogger("sluice.ticks")
 POLL_LEASE = timedelta(minutes=5)
+STATS: Counter[str] = Counter()  # claims won by this process (for metrics and tests)
 BATCH_SIZE = 200
 
 
@@ -95,6 +97,7 @@ def fire_recurrence(row: TriggerState, spec: dict, scheduled: datetime, now: dat
         )
         if not claimed:
             return
+        STATS["recurrence_claims"] += 1
         if is_missed(scheduled, now):
             triggers.record(
                 row.workflow,

@@ -50,7 +50,9 @@ def plan_release(
 
 
 def _by_size(pending: list[tuple[int, int]], limit: int) -> list[list[int]]:
-    batches, current, total = [], [], 0
+    batches: list[list[int]] = []
+    current: list[int] = []
+    total = 0
     for pk, size in pending:
         if current and total + size > limit:
             batches.append(current)

@@ -114,6 +114,19 @@ def poll_async(
     return response
 
 
+def with_workflow_headers(spec: HttpRequestInputs, context: ActionContext) -> HttpRequestInputs:
+    """Logic Apps tells the callee who is calling (`x-ms-workflow-*`); the
+    `SuppressWorkflowHeaders` operation option turns this off."""
+    ours = {
+        "x-ms-workflow-name": context.workflow_name,
+        "x-ms-workflow-run-id": context.run_id,
+        "x-ms-workflow-operation-name": context.action_name,
+    }
+    given = {k.lower() for k in (spec.headers or {})}
+    extra = {k: v for k, v in ours.items() if v and k not in given}
+    return spec.model_copy(update={"headers": {**(spec.headers or {}), **extra}}) if extra else spec
+
+
 @register
 class HttpAction(Connector):
     kind = "Http"
@@ -135,6 +148,8 @@ class HttpAction(Connector):
     ]
 
     def run(self, inputs: HttpRequestInputs, context: ActionContext) -> dict[str, Any]:
+        if not context.has_option("SuppressWorkflowHeaders"):
+            inputs = with_workflow_headers(inputs, context)
         with open_client(inputs, context.timeout) as http:
             response = send(http, inputs)
             if response.status_code == 202 and not context.has_option("DisableAsyncPattern"):

@@ -4,6 +4,7 @@ the wall-clock instant START_EPOCH so that both processes contend."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ def main() -> None:
     time.sleep(max(0.0, start - time.time()))
     for step in range(steps):
         ticks.tick(t0 + timedelta(seconds=step))
+    print(json.dumps(dict(ticks.STATS)))
 
 
 if __name__ == "__main__":

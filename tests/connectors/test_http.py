@@ -317,3 +317,24 @@ def test_it_rejects_bad_input_clearly():
     with pytest.raises(ConnectorError) as info:
         run({"method": "GET", "uri": "http://127.0.0.1/", "authentication": {"type": "Kerberos"}})
     assert info.value.code == "InvalidAuthentication"
+
+
+def test_it_sends_workflow_headers_unless_suppressed(http_server):
+    http_server.routes["/h"] = lambda r: (
+        200,
+        {},
+        {k: v for k, v in r.headers.items() if k.startswith("x-ms-")},
+    )
+    context = {"workflow_name": "orders", "run_id": "08585", "action_name": "Call_api"}
+    out = run({"method": "GET", "uri": http_server.url + "/h"}, **context)
+    assert out["body"] == {
+        "x-ms-workflow-name": "orders",
+        "x-ms-workflow-run-id": "08585",
+        "x-ms-workflow-operation-name": "Call_api",
+    }
+    out = run(
+        {"method": "GET", "uri": http_server.url + "/h"},
+        operation_options="SuppressWorkflowHeaders",
+        **context,
+    )
+    assert out["body"] == {}

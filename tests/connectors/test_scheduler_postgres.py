@@ -8,6 +8,7 @@ each claimed by exactly one of the two processes (compare-and-set on
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -93,13 +94,15 @@ def test_it_never_fires_an_occurrence_twice_with_two_schedulers(database):
         )
         for _ in range(2)
     ]
+    claims = []
     for proc in procs:
-        _, err = proc.communicate(timeout=600)
+        out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err[-3000:]
+        claims.append(json.loads(out.strip().splitlines()[-1]).get("recurrence_claims", 0))
+    print(f"claims per scheduler process: {claims}")
+    assert sum(claims) == WORKFLOWS * STEPS  # every occurrence claimed exactly once
     counted = python(database, "-c", COUNT)
     assert counted.returncode == 0, counted.stderr[-3000:]
-    import json
-
     result = json.loads(counted.stdout.strip().splitlines()[-1])
     assert result == {
         "fired": WORKFLOWS * STEPS,
