@@ -59,13 +59,27 @@ class RetryableError(ConnectorError):
     retryable = True
 
 
+class Pending(Exception):
+    """The action is still running remotely: park the run and call `run()` again
+    after `wait_seconds` with `ActionContext.resume_state = state`. Only raised
+    when the engine says it can park (`ActionContext.supports_pending`)."""
+
+    def __init__(self, wait_seconds: float, state: dict[str, Any], outputs: Any = None) -> None:
+        super().__init__(f"pending for {wait_seconds}s")
+        self.wait_seconds = wait_seconds
+        self.state = state
+        self.outputs = outputs
+
+
 @dataclass
 class ActionContext:
     """What a connector may know about the run it acts for.
 
     `timeout` is the action's `limit.timeout` in seconds (None = connector
     default); `operation_options` is the action's `operationOptions` string
-    (comma-separated in WDL, e.g. "DisableAsyncPattern").
+    (comma-separated in WDL, e.g. "DisableAsyncPattern"). With
+    `supports_pending` a long-running connector raises `Pending` instead of
+    sleeping, and is called again with `resume_state`.
     """
 
     workflow_name: str = ""
@@ -76,6 +90,8 @@ class ActionContext:
     callback_url: str | None = None  # listCallbackUrl() for webhook-style actions
     timeout: float | None = None
     operation_options: str = ""
+    supports_pending: bool = False  # the engine parks the run on `Pending`
+    resume_state: dict[str, Any] | None = None  # the `Pending.state` being resumed
     extra: dict[str, Any] = field(default_factory=dict)
 
     def log_extra(self) -> dict[str, str]:

@@ -10,9 +10,10 @@ Error classification (the engine applies the retry policy to `RetryableError`):
 timeouts, connection failures, 408, 429 and 5xx are retryable; other 4xx fail the
 action with the response kept as outputs.
 
-Pitfall: async polling sleeps in the worker today (bounded by the action's
-`limit.timeout`, default `SLUICE_HTTP_ASYNC_TIMEOUT`, 1 hour). Parking the run
-instead is future work with the engine.
+Waiting never holds a worker when the engine can park runs
+(`ActionContext.supports_pending`): a 202 raises `Pending` with the Location
+and deadline, and each resume polls once. Otherwise the action polls in place,
+sleeping (bounded by `limit.timeout`, default `SLUICE_HTTP_ASYNC_TIMEOUT`, 1 h).
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors import http_wire, outbound
-from connectors.base import ActionContext, Connector, ConnectorError, PollResult, Trigger
+from connectors.base import (
+    ActionContext,
+    Connector,
+    ConnectorError,
+    Pending,
+    PollResult,
+    Trigger,
+)
 from connectors.registry import register, register_trigger
 
 sleep = time.sleep  # the seam tests and benchmarks may replace
@@ -150,12 +158,46 @@ class HttpAction(Connector):
     def run(self, inputs: HttpRequestInputs, context: ActionContext) -> dict[str, Any]:
         if not context.has_option("SuppressWorkflowHeaders"):
             inputs = with_workflow_headers(inputs, context)
+        limit = context.timeout or getattr(settings, "SLUICE_HTTP_ASYNC_TIMEOUT", 3600)
         with open_client(inputs, context.timeout) as http:
+            if context.resume_state:
+                return self._resume(http, inputs, context.resume_state)
             response = send(http, inputs)
             if response.status_code == 202 and not context.has_option("DisableAsyncPattern"):
-                limit = context.timeout or getattr(settings, "SLUICE_HTTP_ASYNC_TIMEOUT", 3600)
+                if context.supports_pending and response.headers.get("location"):
+                    park(response, time.time() + limit)
                 response = poll_async(http, response, inputs, clock() + limit)
             return http_wire.raise_for_status(response)
+
+    @staticmethod
+    def _resume(
+        http: httpx.Client, spec: HttpRequestInputs, state: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One poll of a parked asynchronous operation."""
+        location = str(state["location"])
+        try:
+            response = http.get(location, headers=http_wire.auth_headers(spec.authentication, http))
+        except httpx.HTTPError as exc:
+            raise http_wire.transport_error(exc, location)
+        if response.status_code == 202:
+            park(response, float(state["deadline"]))
+        return http_wire.raise_for_status(response)
+
+
+def park(response: httpx.Response, deadline: float) -> None:
+    """Raise `Pending` for a 202 + Location answer (the engine parks the run)."""
+    location = urljoin(str(response.request.url), response.headers.get("location") or "")
+    wait = http_wire.retry_after(response.headers)
+    wait = 1.0 if wait is None else wait
+    if time.time() + wait > deadline:
+        raise ConnectorError(
+            f"The asynchronous operation at {location} did not finish in time.",
+            code="ActionTimedOut",
+            outputs=http_wire.outputs(response),
+        )
+    raise Pending(
+        wait, {"location": location, "deadline": deadline}, outputs=http_wire.outputs(response)
+    )
 
 
 class HttpTriggerInputs(HttpRequestInputs):

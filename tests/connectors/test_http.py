@@ -338,3 +338,36 @@ def test_it_sends_workflow_headers_unless_suppressed(http_server):
         **context,
     )
     assert out["body"] == {}
+
+
+def test_it_parks_the_async_pattern_when_the_engine_can(http_server):
+    from connectors.base import Pending
+
+    polls = {"n": 0}
+
+    def status(request):
+        polls["n"] += 1
+        return (
+            (202, {"Location": "/status", "Retry-After": "9"}, b"")
+            if polls["n"] < 2
+            else (200, {}, {"ok": 1})
+        )
+
+    http_server.routes["/start"] = lambda r: (202, {"Location": "/status", "Retry-After": "3"}, b"")
+    http_server.routes["/status"] = status
+    spec = {"method": "POST", "uri": http_server.url + "/start"}
+    with pytest.raises(Pending) as first:
+        run(spec, supports_pending=True)
+    assert first.value.wait_seconds == 3.0
+    assert first.value.state["location"] == http_server.url + "/status"
+    with pytest.raises(Pending) as second:
+        run(spec, supports_pending=True, resume_state=first.value.state)
+    assert second.value.wait_seconds == 9.0
+    out = run(spec, supports_pending=True, resume_state=second.value.state)
+    assert out["body"] == {"ok": 1}
+    assert [r.method for r in http_server.log] == ["POST", "GET", "GET"]
+    expired = {**second.value.state, "deadline": 0}
+    polls["n"] = 0
+    with pytest.raises(ConnectorError) as info:
+        run(spec, supports_pending=True, resume_state=expired)
+    assert info.value.code == "ActionTimedOut"
