@@ -117,3 +117,27 @@ def test_it_records_a_failed_poll_for_a_bad_connection(tmp_path):
     ticks.tick(T0)
     history = wf.trigger_history.get()
     assert history.status == "Failed" and history.error["code"] == "ConnectionNotFound"
+
+
+def test_it_resolves_named_connection_records_and_parameters(tmp_path):
+    from accounts.connections import set_parameters
+    from accounts.models import Connection
+
+    store = tmp_path / "blobs"
+    (store / "drop").mkdir(parents=True)
+    record = Connection(name="files", type="AzureBlob")
+    set_parameters(record, {"localPath": str(store)})
+    record.save()
+    trigger = provider_trigger(
+        "AzureBlob",
+        "whenABlobIsAddedOrModified",
+        {"containerName": "@parameters('container')", "fireOnExisting": True},
+    )
+    wf = make_workflow(
+        "named-connection",
+        trigger,
+        parameters={"container": {"type": "string", "defaultValue": "drop"}},
+    )
+    (store / "drop" / "x.txt").write_text("x")
+    ticks.tick(T0)
+    assert names(wf) == ["x.txt"]
