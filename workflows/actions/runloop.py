@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors import registry
 from workflows.actions import execute
-from workflows.actions.base import Host
-from workflows.engine import Engine, Work
+from workflows.actions.base import BUILTINS, Host
+from workflows.engine import Engine, Outcome, Work
+
+MAX_PARALLEL_CALLS = 20
 
 
 def utcnow() -> datetime:
@@ -51,14 +55,32 @@ def advance(
         if not works:
             return LoopResult(False, due_at=engine.next_due(), actions=executed)
         hooks.before_wave(works)
-        for work in works:
-            outcome = execute(work, engine, hooks.clock(), host)
+        for work, outcome in execute_wave(works, engine, host, hooks.clock):
             engine.complete(work, outcome, hooks.clock())
         executed += len(works)
         if not hooks.after_wave():
             return LoopResult(False, stopped=True, actions=executed)
         if budget_seconds is not None and time.monotonic() - started > budget_seconds:
             return LoopResult(False, due_at=hooks.clock(), actions=executed)
+
+
+def execute_wave(
+    works: list[Work], engine: Engine, host: Host, clock: Callable[[], datetime]
+) -> list[tuple[Work, Outcome]]:
+    """Built-ins run one by one in this thread (they touch the run's state);
+    connector calls of the same wave run side by side in threads (they only do
+    I/O), so a Foreach of HTTP calls with concurrency 20 makes 20 calls at once."""
+    calls = [work for work in works if work.node.type.lower() not in BUILTINS]
+    if len(calls) < 2:
+        return [(work, execute(work, engine, clock(), host)) for work in works]
+    registry.all_connectors()  # load the registry here: its lazy load is not thread-safe
+    parallel = {id(work) for work in calls}
+    results = [
+        (work, execute(work, engine, clock(), host)) for work in works if id(work) not in parallel
+    ]
+    with ThreadPoolExecutor(max_workers=min(len(calls), MAX_PARALLEL_CALLS)) as pool:
+        outcomes = list(pool.map(lambda work: execute(work, engine, clock(), host), calls))
+    return results + list(zip(calls, outcomes, strict=True))
 
 
 @dataclass
