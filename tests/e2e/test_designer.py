@@ -127,6 +127,15 @@ def test_it_builds_saves_runs_and_monitors_a_workflow(page: Page, server: Server
     expect(outputs).to_contain_text('"size": "big"')
     shot(page, "monitor.png")
 
+    page.goto(f"{server.url}/#/workflows/e2e-flow/runs")
+    expect(page.locator("tr[data-testid^=run-]").first).to_be_visible()
+    shot(page, "runs.png")
+    page.goto(f"{server.url}/#/workflows/e2e-flow")
+    page.get_by_role("button", name="Switch to dark theme").click()
+    expect(node(page, "Condition")).to_be_visible()
+    node(page, "Condition").locator(".wf-container-header").click()
+    shot(page, "designer-dark.png")
+
 
 def replace_code(page: Page, definition: dict) -> None:
     page.get_by_test_id("code-view").click()
@@ -213,3 +222,7 @@ def test_it_pins_validation_problems_to_nodes_and_deletes_with_the_keyboard(
     page.keyboard.press("Delete")
     expect(node(page, "Odd")).to_have_count(0)
     expect(node(page, "Compose")).to_be_visible()
+    page.get_by_role("button", name="Insert an action between trigger::manual and Compose").click()
+    page.get_by_test_id("palette-Join").click()
+    expect(node(page, "Join")).to_be_visible()
+    expect(page.locator('[data-testid="rf__edge-Join->Compose"]')).to_be_attached()
