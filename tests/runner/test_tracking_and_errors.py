@@ -65,3 +65,24 @@ def test_it_times_out_a_run_that_outlives_its_limit(clock) -> None:
     )
     assert run.status == "TimedOut" and run.error["code"] == "RunTimedOut"
     assert record(run, "Nap").status == "Cancelled" and record(run, "After").status == "Skipped"
+
+
+@pytest.mark.django_db
+@override_settings(SLUICE_RUN_TASK_BUDGET=0)
+def test_it_hands_a_long_run_on_in_several_turns_when_the_budget_is_spent(clock) -> None:
+    workflow = make_workflow(
+        "turns",
+        {
+            "Loop": {
+                "type": "Foreach",
+                "foreach": "@range(0, 10)",
+                "operationOptions": "Sequential",
+                "actions": {"Step": {"type": "Compose", "inputs": "@item()"}},
+            },
+        },
+    )
+    run = services.create_run(workflow, "manual", {"body": None})
+    # One wave, then the turn ends and the next turn is dispatched at once (eagerly here).
+    assert advance_run_now(run.id) == "parked"
+    run.refresh_from_db()
+    assert run.status == "Succeeded" and record(run, "Loop[9]/Step").outputs == 9
