@@ -108,6 +108,18 @@ def _split(spec: dict[str, Any], trigger: dict[str, Any]) -> list[dict[str, Any]
     return [{**outputs, "body": item} for item in items]
 
 
+def _tracking_id(spec: dict[str, Any], trigger: dict[str, Any]) -> str:
+    """The trigger's `correlation.clientTrackingId` expression, if any ('' on errors)."""
+    expression = (spec.get("correlation") or {}).get("clientTrackingId")
+    if not expression:
+        return ""
+    try:
+        return str(_evaluate(expression, trigger) or "")[:200]
+    except Exception:
+        log.warning("trigger correlation.clientTrackingId could not be evaluated", exc_info=True)
+        return ""
+
+
 def _check_queue(
     version: WorkflowVersion, workflow: Workflow, spec: dict[str, Any], adding: int
 ) -> None:
@@ -159,6 +171,7 @@ def create_runs(
     split = _split(spec, trigger)
     with transaction.atomic():
         _check_queue(version, workflow, spec, len(split))
+        client_tracking_id = client_tracking_id or _tracking_id(spec, trigger)
         runs = [
             _new_run(
                 workflow,

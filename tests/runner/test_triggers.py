@@ -64,3 +64,23 @@ def test_it_queues_runs_beyond_the_concurrency_limit_and_refuses_when_full(clock
     assert services.drive(first.id, sleep=clock.sleep).status == "Succeeded"
     assert services.drive(second.id, sleep=clock.sleep).status == "Succeeded"
     assert Run.objects.filter(workflow=workflow).count() == 3
+
+
+@pytest.mark.django_db
+def test_it_takes_the_client_tracking_id_from_the_trigger_correlation() -> None:
+    triggers = {
+        "manual": {
+            "type": "Request",
+            "kind": "Http",
+            "correlation": {"clientTrackingId": "@triggerBody()?['job']"},
+        }
+    }
+    workflow = make_workflow("tracked-trigger", ECHO, triggers=triggers)
+    assert (
+        services.create_run(workflow, "manual", {"body": {"job": "J-7"}}).client_tracking_id
+        == "J-7"
+    )
+    given = services.create_run(
+        workflow, "manual", {"body": {"job": "J-7"}}, client_tracking_id="mine"
+    )
+    assert given.client_tracking_id == "mine"
