@@ -18,7 +18,7 @@ import select
 import socket
 import time
 
-from proton import Collector, Condition, Connection, Delivery, Event, Link, Transport
+from proton import Collector, Condition, Connection, Delivery, Event, Link, Terminus, Transport
 
 from broker.amqp.framing import IncomingInspector, OutgoingFramer
 from broker.amqp.sasl import SaslServer
@@ -265,19 +265,24 @@ class AmqpConnection:
         try:
             handler = self.server.router(self, link)
         except Refused as exc:
-            link.open()
-            self.close_link(link, exc.condition, exc.description)
+            self._refuse(link, exc.condition, exc.description)
             return
         except Exception as exc:
             log.exception("attach %s failed", link.name)
-            link.open()
-            self.close_link(link, "amqp:internal-error", str(exc))
+            self._refuse(link, "amqp:internal-error", str(exc) or type(exc).__name__)
             return
         self.handlers[_key(link)] = handler
         link.open()
         if link.is_receiver:
             link.flow(RECEIVER_CREDIT)
         self._guard(handler, handler.opened)
+
+    def _refuse(self, link: Link, condition: str, description: str) -> None:
+        """Attach with a null terminus for the node we will not create, then detach
+        with the error (AMQP 1.0 §2.6.3), which the SDKs turn into typed errors."""
+        (link.target if link.is_receiver else link.source).type = Terminus.UNSPECIFIED
+        link.open()
+        self.close_link(link, condition, description)
 
     def close_link(self, link: Link, condition: str, description: str) -> None:
         handler = self.handlers.pop(_key(link), None)

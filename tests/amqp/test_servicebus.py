@@ -14,7 +14,11 @@ from azure.servicebus import (
     ServiceBusReceiveMode,
     ServiceBusSubQueue,
 )
-from azure.servicebus.exceptions import ServiceBusAuthenticationError, ServiceBusError
+from azure.servicebus.exceptions import (
+    MessageNotFoundError,
+    ServiceBusAuthenticationError,
+    ServiceBusError,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +121,7 @@ def test_it_dead_letters_with_a_reason_readable_from_the_dead_letter_queue(broke
 
 def test_it_defers_and_receives_the_deferred_message_by_sequence_number(broker_env):
     send(broker_env, "q-defer", ServiceBusMessage("later"))
-    with client(broker_env) as sb, sb.get_queue_receiver("q-defer") as receiver:
+    with client(broker_env, retry_total=0) as sb, sb.get_queue_receiver("q-defer") as receiver:
         [got] = drain(receiver, 1)
         receiver.defer_message(got)
         assert receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
@@ -126,7 +130,7 @@ def test_it_defers_and_receives_the_deferred_message_by_sequence_number(broker_e
         assert deferred.sequence_number == got.sequence_number
         receiver.complete_message(deferred)
         assert receiver.peek_messages(max_message_count=5) == []
-        with pytest.raises(ServiceBusError):
+        with pytest.raises(MessageNotFoundError):
             receiver.receive_deferred_messages([got.sequence_number])
 
 
@@ -242,3 +246,56 @@ def test_it_works_with_the_async_client(broker_env):
                 return [str(m) for m in got]
 
     assert asyncio.run(scenario()) == ["a-0", "a-1"]
+
+
+def test_it_takes_back_prefetched_messages_without_counting_a_delivery(broker_env):
+    send(broker_env, "q-release", *(ServiceBusMessage(f"r-{i}") for i in range(3)))
+    with client(broker_env) as sb:
+        with sb.get_queue_receiver("q-release", prefetch_count=10) as receiver:
+            [first] = drain(receiver, 1)
+            receiver.complete_message(first)
+        with sb.get_queue_receiver("q-release") as receiver:
+            rest = drain(receiver, 2)
+            assert sorted(str(m) for m in rest) == sorted({"r-0", "r-1", "r-2"} - {str(first)})
+            assert [m.delivery_count for m in rest] == [0, 0]
+            for m in rest:
+                receiver.complete_message(m)
+
+
+def test_it_drops_a_duplicate_message_id_within_the_window(broker_env):
+    send(broker_env, "q-dedup", ServiceBusMessage("first", message_id="same"))
+    send(broker_env, "q-dedup", ServiceBusMessage("second", message_id="same"))
+    send(broker_env, "q-dedup", ServiceBusMessage("other", message_id="different"))
+    with client(broker_env) as sb, sb.get_queue_receiver("q-dedup") as receiver:
+        got = drain(receiver, 2)
+        assert [str(m) for m in got] == ["first", "other"]
+        for m in got:
+            receiver.complete_message(m)
+        assert receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
+
+
+def test_it_carries_messages_larger_than_a_frame(broker_env):
+    body = bytes(range(256)) * 2800  # ~700 KB
+    send(broker_env, "q-large", ServiceBusMessage(body))
+    with client(broker_env) as sb, sb.get_queue_receiver("q-large") as receiver:
+        [got] = drain(receiver, 1)
+        assert b"".join(got.body) == body
+        receiver.complete_message(got)
+
+
+def test_it_refuses_a_plain_receiver_on_a_session_queue(broker_env):
+    with client(broker_env, retry_total=0) as sb:
+        receiver = sb.get_queue_receiver("q-empty-sessions")
+        with pytest.raises(ServiceBusError, match="requires sessions"):
+            receiver.receive_messages(max_message_count=1, max_wait_time=2)
+        receiver.close()
+
+
+def test_it_reports_a_missing_entity(broker_env):
+    from azure.servicebus.exceptions import MessagingEntityNotFoundError
+
+    with client(broker_env, retry_total=0) as sb:
+        sender = sb.get_queue_sender("no-such-queue")
+        with pytest.raises(MessagingEntityNotFoundError):
+            sender.send_messages(ServiceBusMessage("lost"))
+        sender.close()
