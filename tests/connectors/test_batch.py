@@ -131,7 +131,8 @@ def test_it_keeps_messages_when_the_run_queue_is_full():
     trigger = wf.current_version.definition["triggers"]["Batch_messages"]
     trigger["runtimeConfiguration"] = {"concurrency": {"runs": 1, "maximumWaitingRuns": 1}}
     wf = make_workflow("receiver", {"Batch_messages": trigger})
-    Run.objects.create(workflow=wf, version=wf.current_version, status="Waiting")
+    for status in ("Running", "Waiting"):  # the one slot is busy and the queue is full
+        Run.objects.create(workflow=wf, version=wf.current_version, status=status)
     send({"a": 1})
     ticks.tick(T0)
     assert BatchMessage.objects.get().released_run_id == ""

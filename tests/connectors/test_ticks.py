@@ -123,7 +123,8 @@ def test_it_records_a_skip_when_the_run_queue_is_full():
         "concurrency": {"runs": 1, "maximumWaitingRuns": 1}
     }
     wf = make_workflow("busy", trigger)
-    Run.objects.create(workflow=wf, version=wf.current_version, status="Waiting")
+    for status in ("Running", "Waiting"):  # the one slot is busy and the queue is full
+        Run.objects.create(workflow=wf, version=wf.current_version, status=status)
     ticks.tick(T0)
     history = TriggerHistory.objects.get(workflow=wf)
     assert history.status == "Skipped" and not history.fired
