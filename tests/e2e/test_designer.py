@@ -226,3 +226,27 @@ def test_it_pins_validation_problems_to_nodes_and_deletes_with_the_keyboard(
     page.get_by_test_id("palette-Join").click()
     expect(node(page, "Join")).to_be_visible()
     expect(page.locator('[data-testid="rf__edge-Join->Compose"]')).to_be_attached()
+
+
+def test_it_connects_two_actions_by_dragging_between_handles(page: Page, server: Server) -> None:
+    from tests.e2e.test_performance import api
+
+    parallel = {
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {
+            "A": {"type": "Compose", "inputs": 1, "runAfter": {}},
+            "B": {"type": "Compose", "inputs": 2, "runAfter": {}},
+        },
+    }
+    api(page, server, "POST", "/api/v1/import/", {"name": "e2e-connect", "definition": parallel})
+    page.goto(f"{server.url}/#/workflows/e2e-connect")
+    expect(node(page, "B")).to_be_visible()
+    page.locator("[data-testid=node-A] .react-flow__handle-bottom").drag_to(
+        page.locator("[data-testid=node-B] .react-flow__handle-top")
+    )
+    expect(page.locator('[data-testid="rf__edge-A->B"]')).to_be_attached()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved version")).to_be_visible()
+    assert saved_definition(server, page, "e2e-connect")["actions"]["B"]["runAfter"] == {
+        "A": ["Succeeded"]
+    }

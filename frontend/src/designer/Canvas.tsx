@@ -33,7 +33,12 @@ interface Props {
   definition: WdlDefinition;
   api: CanvasApi;
   onDropItem?: (payload: string, target: DropTarget) => void;
-  onLayout?: (ms: number) => void;
+  /** Drawing a handle-to-handle connection: `target` runs after `source`. */
+  onConnect?: (source: string, target: string) => void;
+  /** Dragging an edge's start to another node. */
+  onReconnect?: (oldSource: string, target: string, newSource: string) => void;
+  /** Called once the laid-out canvas has been painted (with performance.now()). */
+  onLayout?: (at: number) => void;
 }
 
 export function Canvas(props: Props) {
@@ -44,7 +49,7 @@ export function Canvas(props: Props) {
   );
 }
 
-function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
+function CanvasInner({ definition, api, onDropItem, onLayout, onConnect, onReconnect }: Props) {
   const graph = useMemo(() => definitionToGraph(definition), [definition]);
   const [laid, setLaid] = useState<{ nodes: FlowNode[]; edges: FlowEdge[] }>({ nodes: [], edges: [] });
   const { nodes, edges } = laid;
@@ -53,14 +58,12 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
 
   useEffect(() => {
     let cancelled = false;
-    const started = performance.now();
     layoutGraph(graph).then((laid) => {
       if (cancelled) return;
       const ids = new Set(laid.map((n) => n.id));
       // Edges inside containers must be drawn above the container boxes.
       const shown = graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => ({ ...e, zIndex: 1000 }));
       setLaid({ nodes: laid, edges: shown });
-      onLayout?.(performance.now() - started);
       // Fit the view when the set of nodes changes (not when only their content does).
       const idKey = laid.map((n) => n.id).join("|");
       if (idKey !== shownIds.current) {
@@ -73,7 +76,14 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
     return () => {
       cancelled = true;
     };
-  }, [graph, flow, onLayout]);
+  }, [graph, flow]);
+
+  // Report "opened" after the laid-out nodes are committed and painted.
+  useEffect(() => {
+    if (laid.nodes.length === 0 || !onLayout) return;
+    const frame = requestAnimationFrame(() => onLayout(performance.now()));
+    return () => cancelAnimationFrame(frame);
+  }, [laid, onLayout]);
 
   const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
 
@@ -103,7 +113,12 @@ function CanvasInner({ definition, api, onDropItem, onLayout }: Props) {
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           nodesDraggable={false}
-          nodesConnectable={false}
+          nodesConnectable={Boolean(onConnect)}
+          edgesReconnectable={Boolean(onReconnect)}
+          onConnect={(c) => c.source && c.target && onConnect?.(c.source, c.target)}
+          onReconnect={(old, c) => {
+            if (old.data?.kind === "runAfter" && c.source && c.target === old.target) onReconnect?.(old.source, old.target, c.source);
+          }}
           elementsSelectable={false}
           onlyRenderVisibleElements
           minZoom={0.1}

@@ -8,7 +8,7 @@ import { ApiError, getWorkflow, listConnectors, saveWorkflow, validateDefinition
 import type { Connector, Problem, Workflow } from "../api/types";
 import { tokenCandidates } from "../expressions/completions";
 import { expressionProblems, problemsByNode } from "../expressions/problems";
-import { copyAction, deleteAction, EditError, pasteAction } from "../graph/edits";
+import { connect, copyAction, deleteAction, EditError, pasteAction, reconnect } from "../graph/edits";
 import { TRIGGER_PREFIX } from "../graph/mapping";
 import { upstreamOf } from "../graph/upstream";
 import { findAction, type Slot, type WdlAction, type WdlDefinition, type WdlTrigger } from "../graph/wdl";
@@ -211,7 +211,14 @@ export function Designer({ name }: { name: string }) {
         <Palette items={items} onPick={onPick} hint={pending ? "Pick an action to insert at the chosen place." : undefined} />
         <main className="designer-main">
           {view === "canvas" ? (
-            <Canvas definition={definition} api={api} onDropItem={onDropItem} onLayout={onLayout} />
+            <Canvas
+              definition={definition}
+              api={api}
+              onDropItem={onDropItem}
+              onLayout={onLayout}
+              onConnect={(source, target) => attempt(() => edit(connect(definition, source, target)))}
+              onReconnect={(old, target, source) => attempt(() => edit(reconnect(definition, old, target, source)))}
+            />
           ) : (
             <CodeView definition={definition} problems={problems} onChange={(d) => edit(d)} />
           )}
