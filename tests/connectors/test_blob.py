@@ -177,3 +177,10 @@ def test_it_fires_for_added_and_modified_blobs_once(connection, container):
     assert poll(second.state).fires == []
     act("uploadBlob", {**c, "blobName": "in/old.txt", "content": "old, changed"})
     assert [f["body"]["name"] for f in poll(second.state).fires] == ["in/old.txt"]
+
+
+def test_it_handles_names_with_spaces_and_unicode(connection, container):
+    c = {"connection": connection, "containerName": container}
+    act("uploadBlob", {**c, "blobName": "dir/a b ü+1.txt", "content": "ok"})
+    assert act("readBlob", {**c, "blobName": "dir/a b ü+1.txt"})["content"] == "ok"
+    assert [b["name"] for b in act("listBlobs", {**c, "prefix": "dir/a b"})] == ["dir/a b ü+1.txt"]
