@@ -53,6 +53,12 @@ def test_it_runs_from_the_designer_and_pages_through_loop_iterations(
     expect(page).not_to_have_url(first_url)
     expect(page.get_by_test_id("run-status")).to_have_text("Succeeded", timeout=20_000)
 
+    page.goto(f"{server.url}/#/workflows/looper/runs")
+    expect(page.locator("tr[data-testid^=run-]")).to_have_count(2)
+    page.get_by_role("tab", name="Trigger history").click()
+    history = page.get_by_role("table", name="Trigger history")
+    expect(history.locator("tbody tr").first).to_contain_text("manual")
+
 
 def test_it_builds_a_switch_with_cases_in_the_panel(page: Page, server: Server) -> None:
     create_workflow(page, server, "e2e-switch")
