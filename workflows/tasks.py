@@ -41,7 +41,7 @@ from workflows.actions.runloop import Hooks, advance
 from workflows.engine import ActionRecord, DefinitionError, Engine, RunState, Work, build_plan
 from workflows.engine.records import TERMINAL
 from workflows.models import ActionRun, Run, Workflow
-from workflows.statuses import Status
+from workflows.statuses import ACTION_TRANSITIONS, Status, can_transition
 
 log = logging.getLogger("sluice.engine")
 
@@ -304,6 +304,12 @@ def row_for(run_id: str, record: ActionRecord) -> ActionRun:
     )
 
 
+def _check_transition(record: ActionRecord) -> None:
+    old, new = record.stored_status or "", record.status
+    if old != new and not can_transition(ACTION_TRANSITIONS, old, new):
+        log.error("action run %s: unexpected status change %s → %s", record.path, old, new)
+
+
 def write_records(run_id: str, records: list[ActionRecord]) -> None:
     """Insert new records in bulk; compare-and-set the status of existing ones."""
     new = [r for r in records if r.db_id is None]
@@ -314,6 +320,7 @@ def write_records(run_id: str, records: list[ActionRecord]) -> None:
             record.db_id = row.pk
             record.stored_status = record.status
     for record in existing:
+        _check_transition(record)
         fields = {f: _stored(record, f) for f in UPDATE_FIELDS}
         if record.type.lower() not in CONTAINER_TYPES:
             fields["inputs"] = _stored(record, "inputs")
