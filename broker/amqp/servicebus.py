@@ -25,7 +25,7 @@ from proton import Condition, Data, Delivery, Link, symbol
 from broker.amqp import convert
 from broker.amqp.connection import POLL_SECONDS, LinkHandler, Refused
 from broker.amqp.sbextra import release
-from broker.models import Channel, ServiceBusTopic
+from broker.models import Channel, ServiceBusTopic, Session
 from broker.services import servicebus as sb
 from broker.services import store
 from broker.services.entities import get_sb_subscription, get_sb_topic
@@ -147,6 +147,7 @@ class ChannelReceiver(LinkHandler):
         self.delete = link.remote_snd_settle_mode == Link.SND_SETTLED
         self.holder = f"amqp:{uuid.uuid4().hex[:12]}"
         self.session = None
+        self.outstanding: set[str] = set()  # lock tokens delivered and not yet settled
         self.last_empty = 0.0
         self.generation = -1
         has_filter, session_id = session_filter(link)
@@ -185,6 +186,11 @@ class ChannelReceiver(LinkHandler):
         generation = self.conn.server.generation
         if generation == self.generation and time.monotonic() - self.last_empty < POLL_SECONDS:
             return
+        if self.session is not None and not session_held(self.session, now()):
+            raise Refused(
+                "com.microsoft:session-lock-lost",
+                f"The lock on session '{self.session.session_id}' expired.",
+            )
         while self.link.credit > 0:
             rows = store.receive(
                 self.channel,
@@ -205,6 +211,8 @@ class ChannelReceiver(LinkHandler):
         tag = uuid.uuid4().bytes if self.delete else convert.lock_tag(row.lock_token)
         delivery = self.link.delivery(tag)
         delivery.sluice_token = row.lock_token
+        if not self.delete:
+            self.outstanding.add(row.lock_token)
         self.link.send(convert.encode(convert.from_row(row)))
         self.link.advance()
         if self.delete:
@@ -217,6 +225,7 @@ class ChannelReceiver(LinkHandler):
         if token is None or self.delete or not state:
             delivery.settle()
             return
+        self.outstanding.discard(token)
         ok = self._apply(state, remote, token)
         if ok:
             if state == Delivery.MODIFIED:
@@ -251,8 +260,20 @@ class ChannelReceiver(LinkHandler):
         return False
 
     def closed(self) -> None:
+        """The link is gone (detach or connection loss): its locks go with it, so
+        unsettled messages are available again at once (the attempt still counts)."""
+        moment = now()
+        for token in self.outstanding:
+            store.abandon(self.channel, token, moment)
+        self.outstanding.clear()
         if self.session is not None:
             store.release_session(self.session)
+
+
+def session_held(session, moment: datetime) -> bool:
+    return Session.objects.filter(
+        id=session.id, lock_token=session.lock_token, locked_until__gt=moment
+    ).exists()
 
 
 def dead_letter_details(condition: Condition | None) -> tuple[str, str]:

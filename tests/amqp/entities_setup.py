@@ -33,6 +33,7 @@ def create() -> None:
         "q-plain",
         "q-anonymous",
         "q-tls",
+        "q-orphan",
     ):
         entities.create_queue(ns, name)
     entities.create_queue(ns, "q-sessions", requires_session=True)

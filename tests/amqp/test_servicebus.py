@@ -299,3 +299,16 @@ def test_it_reports_a_missing_entity(broker_env):
         with pytest.raises(MessagingEntityNotFoundError):
             sender.send_messages(ServiceBusMessage("lost"))
         sender.close()
+
+
+def test_it_makes_unsettled_messages_available_again_when_the_receiver_goes_away(broker_env):
+    send(broker_env, "q-orphan", ServiceBusMessage("orphan"))
+    with client(broker_env) as sb:
+        with sb.get_queue_receiver("q-orphan") as receiver:
+            [got] = drain(receiver, 1)
+            assert got.delivery_count == 0
+        with sb.get_queue_receiver("q-orphan") as receiver:
+            [again] = drain(receiver, 1)
+            assert str(again) == "orphan"
+            assert again.delivery_count == 1
+            receiver.complete_message(again)
