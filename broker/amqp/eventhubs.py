@@ -134,10 +134,11 @@ def start_position(partition: Partition, expression: str | None) -> eh.Position:
             return eh.resolve_position(partition, f"offset:{int(value)}", inclusive)
         if field == "sequence-number":
             return eh.Position(max(0, int(value) + (0 if inclusive else 1)))
+        # Times go out truncated to the millisecond; stored ones keep microseconds.
         moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-        if inclusive:
-            moment -= timedelta(milliseconds=1)
-        return eh.Position(0, after_time=moment)
+        if not inclusive:
+            moment += timedelta(milliseconds=1)
+        return eh.Position(0, after_time=moment - timedelta(microseconds=1))
     except (ValueError, OverflowError, BrokerError) as exc:
         raise Refused("amqp:invalid-field", f"Bad selector filter {expression!r}: {exc}") from exc
 

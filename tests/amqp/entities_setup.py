@@ -49,6 +49,7 @@ def create() -> None:
     entities.create_hub(ns, "eh-props", partitions=2)
     entities.create_hub(ns, "eh-async", partitions=2)
     entities.create_hub(ns, "eh-http", partitions=2)
+    entities.create_hub(ns, "eh-time", partitions=1)
 
 
 if __name__ == "__main__":

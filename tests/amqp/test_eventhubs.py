@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 from azure.eventhub import EventData, EventHubConsumerClient, EventHubProducerClient
@@ -164,3 +165,18 @@ def test_it_works_with_the_async_clients(broker_env):
         return got
 
     assert asyncio.run(scenario()) == ["async-0", "async-1"]
+
+
+def test_it_reads_from_an_enqueued_time(broker_env):
+    with producer(broker_env, "eh-time") as client:
+        for i in range(3):
+            client.send_event(EventData(f"t-{i}"), partition_id="0")
+            time.sleep(0.02)
+    events = collect(broker_env, "eh-time", "0", "-1", 3)
+    assert [e.body_as_str() for e in events] == ["t-0", "t-1", "t-2"]
+    after_first = collect(broker_env, "eh-time", "0", events[0].enqueued_time, 2)
+    assert [e.body_as_str() for e in after_first] == ["t-1", "t-2"]
+    from_second = collect(
+        broker_env, "eh-time", "0", events[1].enqueued_time, 2, starting_position_inclusive=True
+    )
+    assert [e.body_as_str() for e in from_second] == ["t-1", "t-2"]
