@@ -69,6 +69,9 @@ def test_it_builds_a_switch_with_cases_in_the_panel(page: Page, server: Server) 
     page.get_by_label("Name of case Case_2").fill("Big")
     page.get_by_label("Name of case Case_2").blur()
     expect(page.get_by_test_id("lane-Switch-Big")).to_be_visible()
+    type_expression(page, "field-expression", "@conc")
+    expect(page.locator(".cm-tooltip-autocomplete")).to_contain_text("concat(text_1: string")
+    page.keyboard.press("Escape")
     type_expression(page, "field-expression", "@triggerBody()?['size']")
     page.get_by_label("Equals (Case)").click()
     page.keyboard.type("small")
@@ -87,3 +90,41 @@ def test_it_builds_a_switch_with_cases_in_the_panel(page: Page, server: Server) 
 def switch_cases(server: Server, page: Page) -> dict:
     cases = saved_definition(server, page, "e2e-switch")["actions"]["Switch"]["cases"]
     return {name: c["case"] for name, c in cases.items()}
+
+
+def test_it_cancels_a_waiting_run_and_hides_secured_outputs(page: Page, server: Server) -> None:
+    waiting = {
+        "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {}}},
+        "actions": {
+            "Secret": {
+                "type": "Compose",
+                "inputs": "hunter2",
+                "runAfter": {},
+                "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}},
+            },
+            "Nap": {
+                "type": "Wait",
+                "inputs": {"interval": {"count": 1, "unit": "Hour"}},
+                "runAfter": {"Secret": ["Succeeded"]},
+            },
+        },
+    }
+    api(page, server, "POST", "/api/v1/import/", {"name": "sleepy", "definition": waiting})
+    run = api(page, server, "POST", "/api/v1/workflows/sleepy/triggers/manual/run/", {"body": {}})
+    page.goto(f"{server.url}/#/runs/{run['id']}")
+    expect(page.get_by_test_id("status-Secret")).to_contain_text("Succeeded", timeout=20_000)
+    node(page, "Secret").click()
+    outputs = page.get_by_test_id("content-outputs")
+    expect(outputs).to_contain_text("Content not shown due to security configuration.")
+    expect(page.get_by_test_id("run-panel")).not_to_contain_text("hunter2")
+
+    expect(page.get_by_test_id("run-status")).to_have_text(re.compile("Running|Waiting"))
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_test_id("run-status")).to_have_text("Cancelled", timeout=20_000)
+
+    page.goto(f"{server.url}/#/workflows/sleepy/runs")
+    expect(page.locator("tr[data-testid^=run-]")).to_have_count(1)
+    page.get_by_label("Filter by status").select_option("Succeeded")
+    expect(page.locator("tr[data-testid^=run-]")).to_have_count(0)
+    page.get_by_label("Filter by status").select_option("Cancelled")
+    expect(page.locator("tr[data-testid^=run-]")).to_have_count(1)
