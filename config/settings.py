@@ -164,5 +164,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("SLUICE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # the filesystem transport has no host; kombu warns about it on every connect
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
