@@ -67,6 +67,8 @@ def fire(pk: int, scheduled: datetime, now: datetime) -> None:
         fire_recurrence(row, spec, scheduled, now)
     elif row.kind == "Batch":
         release_on_schedule(row, spec, scheduled, now)
+    elif row.kind == "HttpWebhook":
+        subscribe(row, spec, scheduled, now)
     else:
         poll(row, spec, scheduled, now)
 
@@ -267,3 +269,51 @@ def release(workflow: Workflow, group: Group, ids: list[int], now: datetime) -> 
         history = triggers.start_run(workflow, trigger_name, outputs, scheduled_for=now)
         stamp = history.run_id if history.fired and history.run_id else ""
         BatchMessage.objects.filter(pk__in=ids).update(released_run_id=stamp)
+
+
+# ------------------------------------------------------------------ webhooks
+
+WEBHOOK_RETRY = timedelta(minutes=1)
+
+
+def subscribe(row: TriggerState, spec: dict, scheduled: datetime, now: datetime) -> None:
+    """(Re)subscribe an HttpWebhook trigger: unsubscribe the previous version's
+    subscription, subscribe with the current inputs, remember both."""
+    from connectors.builtin.http import subscribe_webhook, unsubscribe_webhook
+
+    lease = now + POLL_LEASE
+    if not TriggerState.objects.filter(pk=row.pk, next_fire_at=scheduled).update(
+        next_fire_at=lease
+    ):
+        return
+    callback = triggers.callback_url_for(row.workflow, row.trigger_name)
+    previous = (row.state or {}).get("subscription")
+    try:
+        if previous:
+            unsubscribe_webhook(previous["inputs"], previous.get("callbackUrl", ""))
+        inputs, _ = triggers.evaluate_inputs(row.workflow, spec, callback_url=callback)
+        outputs = subscribe_webhook(inputs, callback)
+    except (ConnectorError, ValueError) as exc:
+        fail_subscription(row, scheduled, now, lease, exc)
+        return
+    state = {"subscription": {"inputs": inputs, "outputs": outputs, "callbackUrl": callback}}
+    TriggerState.objects.filter(pk=row.pk, next_fire_at=lease).update(
+        next_fire_at=None, state=state, last_fired_at=now, error=""
+    )
+
+
+def fail_subscription(
+    row: TriggerState, scheduled: datetime, now: datetime, lease: datetime, exc: Exception
+) -> None:
+    code = getattr(exc, "code", type(exc).__name__)
+    with transaction.atomic():
+        TriggerState.objects.filter(pk=row.pk, next_fire_at=lease).update(
+            next_fire_at=now + WEBHOOK_RETRY, state={}, error=str(exc)[:2000]
+        )
+        triggers.record(
+            row.workflow,
+            row.trigger_name,
+            TriggerHistory.Result.FAILED,
+            error={"code": code, "message": f"Subscribe failed: {exc}"},
+            scheduled_for=scheduled,
+        )

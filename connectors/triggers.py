@@ -5,6 +5,10 @@
   enabled workflow (recurrence, polling and batch triggers), recomputing the
   next fire time when the workflow's version changes; disabling a workflow
   parks its rows (`next_fire_at = NULL`) but keeps their poll memory.
+- HttpWebhook triggers are kept subscribed by the scheduler: a new or changed
+  trigger is due at once and `ticks.subscribe` (re)subscribes it; disabling the
+  workflow or removing the trigger unsubscribes (`end_subscription`). Before
+  deleting a workflow call `end_subscriptions(workflow)`.
 - `start_run(...)` starts runs through `workflows.services.create_runs` (which
   applies trigger `conditions` and `splitOn`) and records the trigger history
   (Succeeded + fired; Skipped when conditions are unmet or the concurrency queue
@@ -21,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from connectors import registry, schedule
+from connectors.base import ConnectorError
 from connectors.models import TriggerState
 from workflows.models import TriggerHistory, Workflow, WorkflowVersion
 
@@ -40,6 +45,8 @@ def schedulable_kind(spec: dict[str, Any]) -> str | None:
     kind = registry.kind_of(spec)
     if kind.lower() == "recurrence":
         return "Recurrence"
+    if kind.lower() == "httpwebhook":
+        return "HttpWebhook"
     if kind.lower() == "batch":
         return "Batch"
     if spec.get("recurrence") and registry.get_trigger(kind) is not None:
@@ -64,7 +71,10 @@ def batch_recurrence(spec: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def first_fire(spec: dict[str, Any], now: datetime, anchor: datetime) -> datetime | None:
-    """A new or changed trigger: startTime rules, else fire now (as Logic Apps does)."""
+    """A new or changed trigger: startTime rules, else fire now (as Logic Apps does).
+    A webhook trigger is due at once: its "fire" is (re)subscribing."""
+    if registry.kind_of(spec).lower() == "httpwebhook":
+        return now
     recurrence = recurrence_of(spec)
     if not recurrence:
         return None
@@ -81,9 +91,10 @@ def sync(now: datetime) -> None:
             "id", "current_version_id"
         )
     )
-    TriggerState.objects.exclude(workflow_id__in=list(enabled)).exclude(
-        next_fire_at=None, version_id=None
-    ).update(next_fire_at=None, version_id=None)
+    parked = TriggerState.objects.exclude(workflow_id__in=list(enabled))
+    for row in parked.filter(kind="HttpWebhook").exclude(version_id=None):
+        end_subscription(row)
+    parked.exclude(next_fire_at=None, version_id=None).update(next_fire_at=None, version_id=None)
     for workflow_id, version_id in enabled.items():
         if _synced.get(workflow_id, -1) != version_id:
             sync_workflow(Workflow.objects.get(pk=workflow_id), now)
@@ -96,7 +107,10 @@ def sync_workflow(workflow: Workflow, now: datetime) -> None:
     version_id = workflow.current_version_id
     triggers = definition_of(workflow.current_version).get("triggers") or {}
     wanted = {name: spec for name, spec in triggers.items() if schedulable_kind(spec or {})}
-    TriggerState.objects.filter(workflow=workflow).exclude(trigger_name__in=list(wanted)).delete()
+    gone = TriggerState.objects.filter(workflow=workflow).exclude(trigger_name__in=list(wanted))
+    for row in gone.filter(kind="HttpWebhook"):
+        end_subscription(row)
+    gone.delete()
     for name, spec in wanted.items():
         _sync_row(workflow, name, spec, version_id, now)
     _synced[workflow.pk] = version_id
@@ -127,6 +141,46 @@ def _sync_row(
         fired_count=0,
         error=error,
     )
+
+
+# ------------------------------------------------------------------ webhook subscriptions
+
+
+def callback_url_for(workflow: Workflow, trigger_name: str) -> str:
+    from workflows.callback import callback_url
+
+    return callback_url(workflow, trigger_name)
+
+
+def end_subscriptions(workflow: Workflow) -> None:
+    """Call before deleting a workflow: its rows vanish with it, so the scheduler
+    could not unsubscribe its webhook triggers afterwards."""
+    for row in TriggerState.objects.filter(workflow=workflow, kind="HttpWebhook"):
+        end_subscription(row)
+
+
+def end_subscription(row: TriggerState) -> None:
+    """Unsubscribe a webhook trigger (disabled workflow or removed trigger). The
+    compare-and-set on `version_id` lets exactly one scheduler do it."""
+    from connectors.builtin.http import unsubscribe_webhook
+
+    subscription = (row.state or {}).get("subscription")
+    if not TriggerState.objects.filter(pk=row.pk, version_id=row.version_id).update(
+        version_id=None, next_fire_at=None, state={}
+    ):
+        return
+    if not subscription:
+        return
+    try:
+        unsubscribe_webhook(subscription["inputs"], subscription.get("callbackUrl", ""))
+    except ConnectorError as exc:
+        log.warning("unsubscribing %s/%s failed: %s", row.workflow_id, row.trigger_name, exc)
+        record(
+            row.workflow,
+            row.trigger_name,
+            TriggerHistory.Result.FAILED,
+            error={"code": exc.code, "message": f"Unsubscribe failed: {exc.message}"},
+        )
 
 
 # ------------------------------------------------------------------ runs and history
@@ -206,7 +260,9 @@ def _error(code: str, exc: BaseException) -> dict[str, str]:
 # ------------------------------------------------------------------ trigger inputs
 
 
-def evaluate_inputs(workflow: Workflow, spec: dict[str, Any]) -> tuple[Any, dict[str, dict]]:
+def evaluate_inputs(
+    workflow: Workflow, spec: dict[str, Any], callback_url: str | None = None
+) -> tuple[Any, dict[str, dict]]:
     """Evaluate a trigger's inputs (parameters and app settings are what a
     trigger can see) and resolve the connections the definition uses."""
     definition = definition_of(workflow.current_version)
@@ -221,7 +277,7 @@ def evaluate_inputs(workflow: Workflow, spec: dict[str, Any]) -> tuple[Any, dict
         from workflows.expressions import evaluate
     except ImportError:  # pragma: no cover - the expression package is always present
         return inputs, connections
-    context = {"parameters": parameters, "appsettings": appsettings}
+    context = {"parameters": parameters, "appsettings": appsettings, "callback_url": callback_url}
     return evaluate(inputs, context), connections
 
 
