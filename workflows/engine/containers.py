@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from workflows.engine.conditions import evaluate_condition, truthy
+from workflows.engine.conditions import evaluate_condition
 from workflows.engine.context import Frame, Step
 from workflows.engine.durations import DurationError, parse_duration
 from workflows.engine.graph import (
     CANCELLED,
     FAILED,
-    SKIPPED,
     SUCCEEDED,
     TIMED_OUT,
     ActionNode,
@@ -345,4 +344,3 @@ ADVANCES = {
     "foreach": _advance_foreach,
     "until": _advance_until,
 }
-_ = (SKIPPED, truthy)

@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from workflows.engine import containers
-from workflows.engine.context import Frame, Step, build_context
-from workflows.engine.durations import DurationError, parse_duration
+from workflows.engine.context import Frame, build_context
 from workflows.engine.graph import (
     CANCELLED,
     FAILED,
@@ -31,7 +30,6 @@ from workflows.engine.graph import (
     WAITING,
     ActionNode,
     Body,
-    DefinitionError,
     Plan,
 )
 from workflows.engine.records import ACTIVE, TERMINAL, ActionRecord, RunState
@@ -436,14 +434,3 @@ def _timeout_error(node: ActionNode) -> dict[str, Any]:
         "code": "ActionTimedOut",
         "message": f"The action '{node.name}' did not complete within its timeout limit.",
     }
-
-
-__all__ = [
-    "DefinitionError",
-    "DurationError",
-    "Engine",
-    "Outcome",
-    "Step",
-    "Work",
-    "parse_duration",
-]
