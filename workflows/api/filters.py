@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
+from workflows.models import Workflow
 from workflows.statuses import Status
 
 RUN_FILTERS = ("workflow", "status", "trigger", "client_tracking_id", "since", "until")
@@ -34,7 +35,10 @@ def _statuses(value: str) -> list[str]:
 
 def filter_runs(queryset, params):
     if params.get("workflow"):
-        queryset = queryset.filter(workflow__name=params["workflow"])
+        # resolve the id first: filtering on the joined name makes PostgreSQL walk
+        # the primary key instead of the (workflow, status, id) index
+        ids = list(Workflow.objects.filter(name=params["workflow"]).values_list("id", flat=True))
+        queryset = queryset.filter(workflow_id=ids[0]) if ids else queryset.none()
     if params.get("status"):
         statuses = _statuses(params["status"])
         queryset = (
