@@ -180,3 +180,14 @@ def test_it_reads_from_an_enqueued_time(broker_env):
         broker_env, "eh-time", "0", events[1].enqueued_time, 2, starting_position_inclusive=True
     )
     assert [e.body_as_str() for e in from_second] == ["t-1", "t-2"]
+
+
+def test_it_rejects_a_wrong_key_with_an_authentication_error(broker_env):
+    from azure.eventhub.exceptions import AuthenticationError
+
+    wrong = broker_env.connection_string.replace(broker_env.key, "d3Jvbmcta2V5LXdyb25nLWtleQ==")
+    client = EventHubProducerClient.from_connection_string(
+        wrong, eventhub_name="eh-props", retry_total=0
+    )
+    with client, pytest.raises(AuthenticationError):
+        client.send_event(EventData("nope"), partition_id="0")

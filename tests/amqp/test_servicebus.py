@@ -312,3 +312,37 @@ def test_it_makes_unsettled_messages_available_again_when_the_receiver_goes_away
             assert str(again) == "orphan"
             assert again.delivery_count == 1
             receiver.complete_message(again)
+
+
+def test_it_dead_letters_and_schedules_on_topic_subscriptions(broker_env):
+    soon = datetime.now(UTC) + timedelta(seconds=1)
+    with client(broker_env) as sb:
+        with sb.get_topic_sender("t-events") as sender:
+            sender.send_messages(ServiceBusMessage("bad event"))
+            [kept] = sender.schedule_messages(ServiceBusMessage("scheduled"), soon)
+            [dropped] = sender.schedule_messages(
+                ServiceBusMessage("cancelled"), soon + timedelta(hours=1)
+            )
+            sender.cancel_scheduled_messages(dropped)
+        with sb.get_subscription_receiver("t-events", "audit") as receiver:
+            [bad] = drain(receiver, 1)
+            assert str(bad) == "bad event"
+            receiver.dead_letter_message(bad, reason="Unreadable")
+            [scheduled] = drain(receiver, 1)
+            assert str(scheduled) == "scheduled"
+            receiver.complete_message(scheduled)
+            assert receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
+        with sb.get_subscription_receiver(
+            "t-events", "audit", sub_queue=ServiceBusSubQueue.DEAD_LETTER
+        ) as dlq:
+            [dead] = drain(dlq, 1)
+            assert dead.dead_letter_reason == "Unreadable"
+            assert dead.dead_letter_source == "t-events/subscriptions/audit"
+            dlq.complete_message(dead)
+        with sb.get_subscription_receiver("t-events", "billing") as receiver:
+            got = drain(receiver, 2)
+            assert [str(m) for m in got] == ["bad event", "scheduled"]
+            for m in got:
+                receiver.complete_message(m)
+            assert receiver.peek_messages(max_message_count=5) == []
+    assert kept < dropped
