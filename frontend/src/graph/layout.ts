@@ -153,16 +153,34 @@ export function compressChains(nodes: FlowNode[], edges: FlowEdge[]): Chains {
     ins.set(e.target, [...(ins.get(e.target) ?? []), e]);
     outs.set(e.source, [...(outs.get(e.source) ?? []), e]);
   }
+  const joins = (n: FlowNode): boolean => {
+    const incoming = ins.get(n.id) ?? [];
+    if (incoming.length !== 1) return false;
+    const pred = byId.get((incoming[0] as FlowEdge).source);
+    return isPlain(n) && isPlain(pred) && pred?.parentId === n.parentId && (outs.get(pred?.id ?? "") ?? []).length === 1;
+  };
   const headOf = new Map<string, string>();
   const members = new Map<string, string[]>();
+  // Walk each chain from its head so members are in flow order, whatever the
+  // definition's key order.
   for (const n of nodes) {
-    const incoming = ins.get(n.id) ?? [];
-    const pred = incoming.length === 1 ? byId.get((incoming[0] as FlowEdge).source) : undefined;
-    const joins = isPlain(n) && isPlain(pred) && pred?.parentId === n.parentId && (outs.get(pred?.id ?? "") ?? []).length === 1;
-    const head = joins && pred ? (headOf.get(pred.id) ?? pred.id) : n.id;
-    headOf.set(n.id, head);
-    members.set(head, [...(members.get(head) ?? []), ...(head === n.id ? [] : [n.id])]);
-    if (head === n.id) members.set(head, [n.id]);
+    if (joins(n)) continue;
+    const chain = [n.id];
+    let current = n;
+    for (;;) {
+      const out = outs.get(current.id) ?? [];
+      const next = out.length === 1 ? byId.get((out[0] as FlowEdge).target) : undefined;
+      if (!next || !joins(next) || chain.includes(next.id)) break;
+      chain.push(next.id);
+      current = next;
+    }
+    for (const id of chain) headOf.set(id, n.id);
+    members.set(n.id, chain);
+  }
+  for (const n of nodes) {
+    if (headOf.has(n.id)) continue; // only nodes on a runAfter cycle get here
+    headOf.set(n.id, n.id);
+    members.set(n.id, [n.id]);
   }
   const kept = nodes.filter((n) => headOf.get(n.id) === n.id);
   const seen = new Set<string>();
