@@ -20,6 +20,16 @@ SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("SLUICE_DEBUG", False)
 ALLOWED_HOSTS = env_list("SLUICE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("SLUICE_CSRF_TRUSTED_ORIGINS", "")
+# Behind a TLS-terminating proxy (SLUICE_SECURE=1, see docs/production.md): secure
+# cookies, HSTS, HTTPS redirect (health endpoints exempt); off by default (plain http).
+if env_bool("SLUICE_SECURE", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SLUICE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SLUICE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SLUICE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SLUICE_HSTS_PRELOAD", True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
