@@ -55,6 +55,7 @@ class LinkHandler:
     """Callbacks for one link; the defaults do nothing."""
 
     polls = False  # True: `poll` is called while the link has credit
+    generation = -1  # store generation seen by the last empty poll (-1: poll now)
 
     def __init__(self, conn: AmqpConnection, link: Link) -> None:
         self.conn = conn
@@ -244,7 +245,11 @@ class AmqpConnection:
         elif kind == Event.LINK_FLOW:
             handler = self.handlers.get(_key(event.link))
             if handler is not None and event.link.is_sender:
+                if event.link.drain_mode:
+                    handler.generation = -1  # look in the store now, not at the next tick
                 self._guard(handler, handler.poll)
+                if event.link.drain_mode:
+                    event.link.drained()  # use up what credit is left, as drain asks
         elif kind == Event.DELIVERY:
             self._delivery(event.delivery)
         elif kind in (Event.LINK_REMOTE_CLOSE, Event.LINK_REMOTE_DETACH):
