@@ -93,7 +93,7 @@ def test_it_opens_a_200_action_definition(page: Page, server: Server, capsys) ->
     with capsys.disabled():
         print(
             f"\n[e2e figures] open a 200-action definition: {app_ms} ms in the app "
-            f"(fetch + map + elk layout), {wall:.0f} ms including page load"
+            f"(fetch + map + elk layout + paint), {wall:.0f} ms including page load"
         )
 
 

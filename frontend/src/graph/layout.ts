@@ -64,11 +64,9 @@ export async function layoutGraph(graph: WorkflowGraph): Promise<FlowNode[]> {
 
 function place(n: FlowNode, box: Box | undefined): FlowNode {
   if (!box) return n;
-  const sized = n.data.kind === "container" || n.data.kind === "lane";
-  const out: FlowNode = { ...n, position: { x: box.x, y: box.y } };
-  if (sized) {
-    out.width = box.width;
-    out.height = box.height;
+  // Known sizes up front: xyflow and the minimap need not wait for measuring.
+  const out: FlowNode = { ...n, position: { x: box.x, y: box.y }, width: box.width, height: box.height };
+  if (n.data.kind === "container" || n.data.kind === "lane") {
     out.style = { ...(n.style ?? {}), width: box.width, height: box.height };
   }
   return out;
