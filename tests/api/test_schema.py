@@ -46,11 +46,41 @@ def _check(operation, admin) -> None:
     run()
 
 
+def _example_run() -> None:
+    """A run with the id used in the schema's examples, so the explicit phase
+    validates real run pages, not only 404s."""
+    from workflows.api.schema_docs import EXAMPLE_RUN_ID
+    from workflows.models import ActionRun, Run, Workflow
+
+    wf = Workflow.objects.get(name="hello")
+    run = Run.objects.create(
+        id=EXAMPLE_RUN_ID,
+        workflow=wf,
+        version=wf.current_version,
+        status="Succeeded",
+        trigger_name="manual",
+        trigger={"name": "manual", "outputs": {"headers": {}, "body": {"name": "Ada"}}},
+        response={"statusCode": 200, "headers": {}, "body": "Hello Ada"},
+    )
+    ActionRun.objects.create(run=run, path="Scope", name="Scope", type="Scope", status="Succeeded")
+    ActionRun.objects.create(
+        run=run,
+        path="Scope/Compose",
+        name="Compose",
+        parent_path="Scope",
+        type="Compose",
+        status="Succeeded",
+        inputs="x",
+        outputs="x",
+    )
+
+
 def test_it_conforms_to_its_openapi_schema():
     admin_client = client_for("admin", "schema-admin")
     for name in ("wf", "hello"):
         admin_client.post("/api/v1/workflows", {"name": name, "definition": hello()}, format="json")
     make_user("someone", "viewer")
+    _example_run()
     _, token = tokens.issue(admin_client.user, "loader")
     schema = schemathesis.openapi.from_wsgi(
         "/api/schema/?format=json",
