@@ -33,6 +33,35 @@ FORM = "application/x-www-form-urlencoded"
 TEXTUAL = ("text/", "application/xml", "application/javascript", "+xml")
 
 
+DEFAULT_MAX_RESPONSE = 100 * 1024 * 1024  # Logic Apps' message size limit
+
+
+def send_capped(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send and read the body, refusing bodies over `SLUICE_HTTP_MAX_RESPONSE_BYTES`
+    (decoded) so one huge download cannot exhaust a worker's memory."""
+    from django.conf import settings
+
+    limit = int(getattr(settings, "SLUICE_HTTP_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE))
+    response = http.send(request, stream=True)
+    chunks, total = [], 0
+    try:
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > limit:
+                raise ConnectorError(
+                    f"The response from {request.url} is larger than {limit} bytes.",
+                    code="ResponseTooLarge",
+                    status_code=response.status_code,
+                )
+            chunks.append(chunk)
+    finally:
+        response.close()
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+    return httpx.Response(
+        response.status_code, headers=headers, content=b"".join(chunks), request=request
+    )
+
+
 def header(headers: dict[str, str] | None, name: str) -> str | None:
     for key, value in (headers or {}).items():
         if key.lower() == name.lower():

@@ -93,7 +93,7 @@ def open_client(spec: HttpRequestInputs, timeout: float | None = None) -> httpx.
 def send(http: httpx.Client, spec: HttpRequestInputs) -> httpx.Response:
     """Send once, mapping transport failures to connector errors."""
     try:
-        return http.send(build_request(spec, http))
+        return http_wire.send_capped(http, build_request(spec, http))
     except httpx.HTTPError as exc:
         raise http_wire.transport_error(exc, spec.uri)
 
@@ -116,7 +116,9 @@ def poll_async(
         sleep(wait)
         headers = http_wire.auth_headers(spec.authentication, http)
         try:
-            response = http.get(location, headers=headers)
+            response = http_wire.send_capped(
+                http, http.build_request("GET", location, headers=headers)
+            )
         except httpx.HTTPError as exc:
             raise http_wire.transport_error(exc, location)
     return response
@@ -176,7 +178,10 @@ class HttpAction(Connector):
         """One poll of a parked asynchronous operation."""
         location = str(state["location"])
         try:
-            response = http.get(location, headers=http_wire.auth_headers(spec.authentication, http))
+            headers = http_wire.auth_headers(spec.authentication, http)
+            response = http_wire.send_capped(
+                http, http.build_request("GET", location, headers=headers)
+            )
         except httpx.HTTPError as exc:
             raise http_wire.transport_error(exc, location)
         if response.status_code == 202:

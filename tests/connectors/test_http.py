@@ -371,3 +371,29 @@ def test_it_parks_the_async_pattern_when_the_engine_can(http_server):
     with pytest.raises(ConnectorError) as info:
         run(spec, supports_pending=True, resume_state=expired)
     assert info.value.code == "ActionTimedOut"
+
+
+def test_it_refuses_responses_over_the_size_limit(http_server, settings):
+    settings.SLUICE_HTTP_MAX_RESPONSE_BYTES = 1024 * 1024
+    http_server.routes["/big"] = lambda r: (
+        200,
+        {"Content-Type": "application/octet-stream"},
+        b"x" * (2 * 1024 * 1024),
+    )
+    with pytest.raises(ConnectorError) as info:
+        run({"method": "GET", "uri": http_server.url + "/big"})
+    assert info.value.code == "ResponseTooLarge" and not isinstance(info.value, RetryableError)
+    http_server.routes["/ok"] = lambda r: (200, {"Content-Type": "text/plain"}, "x" * 1000)
+    assert len(run({"method": "GET", "uri": http_server.url + "/ok"})["body"]) == 1000
+
+
+def test_it_decodes_gzip_responses(http_server):
+    import gzip
+
+    http_server.routes["/gz"] = lambda r: (
+        200,
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        gzip.compress(b'{"zipped": true}'),
+    )
+    out = run({"method": "GET", "uri": http_server.url + "/gz"})
+    assert out["body"] == {"zipped": True} and "Content-Encoding" not in out["headers"]
