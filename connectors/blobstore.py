@@ -211,7 +211,7 @@ class AzureBlobs:
             if self.key and not self.sas:
                 sign(request, self.account, self.key)
             try:
-                response = http.send(request)
+                response = http_wire.send_capped(http, request)
             except httpx.HTTPError as exc:
                 raise http_wire.transport_error(exc, url)
         if response.status_code not in ok:
