@@ -18,7 +18,7 @@ from accounts import audit, tokens
 from accounts import schema_docs as docs
 from accounts.connections import set_appsetting_value, set_parameters
 from accounts.models import AccessToken, AppSetting, AuditEntry, Connection, Role
-from accounts.roles import has_role, set_role
+from accounts.roles import create_user, has_role, set_role
 from accounts.serializers import (
     AppSettingSerializer,
     AuditEntrySerializer,
@@ -71,9 +71,7 @@ class UserViewSet(viewsets.ModelViewSet):
         if User.objects.filter(username=data["username"]).exists():
             raise ApiError("UserExists", f"User '{data['username']}' exists.", 409)
         with transaction.atomic():
-            user = User.objects.create_user(
-                data["username"], data.get("email", ""), data.get("password")
-            )
+            user = create_user(data["username"], data.get("email", ""), data.get("password"))
             set_role(user, data.get("role", Role.VIEWER))
             audit.record(
                 request.user, "created", "user", user.username, role=data.get("role", Role.VIEWER)

@@ -26,3 +26,15 @@ def has_role(user, needed: str) -> bool:
 def set_role(user, role: str) -> None:
     Profile.objects.update_or_create(user=user, defaults={"role": role})
     user._sluice_role = role
+
+
+def create_user(username: str, email: str = "", password: str | None = None):
+    """A Sluice user. `is_staff` only lets them use the sign-in page at
+    `/admin/login/` (the UI's login); without model permissions the admin site
+    shows them nothing."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username, email, password or None)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user

@@ -114,3 +114,12 @@ def test_it_creates_users_with_a_role():
     assert role_of(get_user_model().objects.get(username="ada")) == "admin"
     with pytest.raises(CommandError):
         run("user", "create", "ada")
+
+
+def test_it_lets_created_users_sign_in_on_the_login_page():
+    run("user", "create", "bob", "--password", "pw-long-enough")
+    response = Client().post(
+        "/admin/login/", {"username": "bob", "password": "pw-long-enough", "next": "/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"

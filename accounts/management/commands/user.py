@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts import audit
 from accounts.models import Role
-from accounts.roles import role_of, set_role
+from accounts.roles import create_user, role_of, set_role
 
 
 class Command(BaseCommand):
@@ -36,9 +36,7 @@ class Command(BaseCommand):
         users = get_user_model().objects
         if users.filter(username=username).exists():
             raise CommandError(f"user '{username}' exists")
-        user = users.create_user(
-            username, email, password or os.environ.get("SLUICE_PASSWORD") or None
-        )
+        user = create_user(username, email, password or os.environ.get("SLUICE_PASSWORD") or None)
         set_role(user, role)
         audit.record("cli", "created", "user", username, role=role)
         self.stdout.write(f"created {username} ({role})")
