@@ -207,6 +207,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["channel", "state", "available_at", "id"], name="msg_receivable"),
             models.Index(fields=["state", "expires_at"], name="msg_expiry"),
+            models.Index(fields=["state", "delivery_count"], name="msg_redelivery"),
         ]
 
     def __str__(self) -> str:

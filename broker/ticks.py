@@ -59,7 +59,7 @@ def _internal(now: datetime) -> None:
 
 
 def tick(now: datetime) -> None:
-    _load_subscribers()
+    subscribers.ensure_loaded()
     store.sweep_expired(now)
     store.sweep_exhausted(now)
     _push(now)

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from dateutil import parser as dateparser
 
 from broker.models import Channel, EventGridTopic
-from broker.services import egfilters, store
+from broker.services import egfilters, store, subscribers
 from broker.services.errors import BrokerError, bad_request
 
 MAX_EVENT_BYTES = 1024 * 1024
@@ -174,6 +174,7 @@ def publish(topic: EventGridTopic, events: list[dict], now: datetime) -> int:
                     )
                 )
     store.enqueue(rows)
+    subscribers.notify_channels({m.channel for m in rows})
     return len(rows)
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 
 from broker.models import Checkpoint, ConsumerGroup, EventHub, HubEvent, Partition
+from broker.services import subscribers
 from broker.services.errors import BrokerError, bad_request
 
 MASK = 0xFFFFFFFF
@@ -178,6 +179,7 @@ def send(
         Partition.objects.filter(id=partition.id).update(
             next_sequence_number=partition.next_sequence_number, next_offset=partition.next_offset
         )
+        subscribers.notify_hub(hub)
         return HubEvent.objects.bulk_create(rows)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 
 from broker.models import Channel, DuplicateRecord, Message, Namespace, ServiceBusTopic
-from broker.services import sqlfilter, store
+from broker.services import sqlfilter, store, subscribers
 from broker.services.errors import BrokerError, bad_request, not_found
 
 MAX_HOPS = 4
@@ -238,6 +238,7 @@ def send(
             if dup and not _first_delivery(dup[0], dup[1], out.message_id, now):
                 continue
             rows.extend(_route(target, out, now))
+        subscribers.notify_channels({m.channel for m in rows})
         return store.enqueue(rows)
 
 

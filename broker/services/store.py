@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Q, Value, When
 
 from broker.models import Channel, Message, Session
 from broker.services.errors import BrokerError
@@ -149,6 +149,38 @@ def _lock(channel: Channel, message: Message, now: datetime, holder: str) -> boo
     return bool(changed)
 
 
+def _lock_many(channel: Channel, messages: list[Message], now: datetime, holder: str) -> list[Message]:
+    """Lock `messages` (read in this transaction) with one UPDATE: a distinct token
+    each. The CAS conditions stay in the WHERE clause; rows that changed since they
+    were read keep their old token and are left out of the result."""
+    if not messages:
+        return []
+    until = now + timedelta(seconds=channel.lock_duration_seconds)
+    tokens = {m.id: str(uuid.uuid4()) for m in messages}
+    guard = Q()
+    for m in messages:
+        guard |= Q(id=m.id, lock_token=m.lock_token, available_at=m.available_at)
+    Message.objects.filter(guard, state=messages[0].state).update(
+        lock_token=Case(*(When(id=i, then=Value(t)) for i, t in tokens.items()), output_field=CharField()),
+        locked_until=until,
+        available_at=until,
+        first_locked_at=now,
+        holder=holder,
+        delivery_count=F("delivery_count") + 1,
+    )
+    won = set(
+        Message.objects.filter(id__in=tokens, lock_token__in=tokens.values()).values_list("id", flat=True)
+    )
+    out = []
+    for m in messages:
+        if m.id in won:
+            m.lock_token, m.locked_until, m.available_at = tokens[m.id], until, until
+            m.first_locked_at, m.holder = now, holder
+            m.delivery_count += 1
+            out.append(m)
+    return out
+
+
 def receive(
     channel: Channel,
     now: datetime,
@@ -161,20 +193,22 @@ def receive(
 ) -> list[Message]:
     """Lock (or, with `delete`, remove) up to `max_count` receivable messages."""
     state = DEAD if dead_letter else ACTIVE
-    out: list[Message] = []
+    chosen: list[Message] = []
     with transaction.atomic():
         for message in _candidates(channel, now, max_count * 2 + 8, state, session_id):
-            if len(out) >= max_count:
+            if len(chosen) >= max_count:
                 break
             if not dead_letter and _retire(channel, message, now):
                 continue
-            if delete:
-                if _cas(message).delete()[0]:
-                    message.delivery_count += 1
-                    out.append(message)
-            elif _lock(channel, message, now, holder):
+            chosen.append(message)
+        if not delete:
+            return _lock_many(channel, chosen, now, holder)
+        out = []
+        for message in chosen:
+            if _cas(message).delete()[0]:
+                message.delivery_count += 1
                 out.append(message)
-    return out
+        return out
 
 
 def receive_deferred(channel: Channel, now: datetime, sequence_numbers: list[int]) -> list[Message]:
@@ -207,7 +241,7 @@ def valid_token(token: object) -> bool:
 
 
 def _held(channel: Channel, token: str, now: datetime):
-    return Message.objects.filter(channel=channel, lock_token=token, locked_until__gt=now)
+    return Message.objects.filter(channel=channel, lock_token=token or "-", locked_until__gt=now)
 
 
 def _why_failed(channel: Channel, token: str, result: Settlement) -> None:
@@ -218,7 +252,10 @@ def _why_failed(channel: Channel, token: str, result: Settlement) -> None:
 
 
 def settle(channel: Channel, tokens: list, now: datetime, operation, **kwargs) -> Settlement:
-    """Apply `operation(channel, token, now, **kwargs) -> bool` to each token."""
+    """Apply `operation(channel, token, now, **kwargs) -> bool` to each token
+    (completion of many tokens is one DELETE)."""
+    if operation is complete and len(tokens) > 1:
+        return _complete_many(channel, tokens, now)
     result = Settlement()
     for token in tokens:
         if not valid_token(token):
@@ -228,6 +265,25 @@ def settle(channel: Channel, tokens: list, now: datetime, operation, **kwargs) -
             ok = operation(channel, token, now, **kwargs)
         if ok:
             result.succeeded.append(token)
+        else:
+            _why_failed(channel, token, result)
+    return result
+
+
+def _complete_many(channel: Channel, tokens: list, now: datetime) -> Settlement:
+    result = Settlement()
+    valid = [t for t in tokens if valid_token(t)]
+    with transaction.atomic():
+        held = Message.objects.filter(channel=channel, lock_token__in=valid, locked_until__gt=now)
+        if is_postgres():
+            held = held.select_for_update()
+        found = set(held.values_list("lock_token", flat=True))
+        Message.objects.filter(channel=channel, lock_token__in=found).delete()
+    for token in tokens:
+        if token in found:
+            result.succeeded.append(token)
+        elif not valid_token(token):
+            result.fail(str(token), "BadToken", "Lock tokens are UUIDs.")
         else:
             _why_failed(channel, token, result)
     return result
@@ -383,11 +439,8 @@ def sweep_expired(now: datetime) -> int:
 
 def sweep_exhausted(now: datetime) -> int:
     """Dead-letter messages whose lock expired after their last allowed delivery."""
-    return Message.objects.filter(
-        state=ACTIVE,
-        available_at__lte=now,
-        delivery_count__gte=F("channel__max_delivery_count"),
-    ).update(
+    candidates = Message.objects.filter(state=ACTIVE, delivery_count__gte=1, available_at__lte=now)
+    return candidates.filter(delivery_count__gte=F("channel__max_delivery_count")).update(
         state=DEAD,
         lock_token="",
         locked_until=None,
