@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -431,6 +432,34 @@ class DurableHost:
 
 
 # ------------------------------------------------------------------ the driver
+class Heartbeat:
+    """Keeps renewing the lease while a wave with outside calls runs (an HTTP call
+    may poll a 202 for an hour): without it another worker would take the run over
+    and repeat the call. Runs in its own thread with its own database connection."""
+
+    def __init__(self, run_id: str, owner: str) -> None:
+        self.run_id, self.owner = run_id, owner
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"lease-{run_id}", daemon=True)
+        self.thread.start()
+
+    def _beat(self) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            while not self.stopped.wait(lease_seconds() / 3):
+                try:
+                    renew_lease(self.run_id, self.owner, utcnow())
+                except Exception:
+                    log.warning("run %s: could not renew the lease", self.run_id, exc_info=True)
+        finally:
+            thread_connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
 class DurableRun:
     def __init__(self, run: Run, owner: str) -> None:
         self.run = run
@@ -451,6 +480,7 @@ class DurableRun:
         self.wake_in: float | None = None
         self.wave_pure = False
         self.released = False
+        self.heartbeat: Heartbeat | None = None
         self.last_flush = time.monotonic()
         self.saved_state = json.dumps(run_state_blob(run, self.state), sort_keys=True, default=str)
 
@@ -474,6 +504,7 @@ class DurableRun:
         self.wave_pure = all(is_pure(work.node.type) for work in works)
         if not self.wave_pure:
             self.flush()
+            self.heartbeat = Heartbeat(self.run.pk, self.owner)
         for work in works:
             log.debug(
                 "%s action %s started (attempt %d)",
@@ -488,6 +519,9 @@ class DurableRun:
             )
 
     def after_wave(self) -> bool:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            self.heartbeat = None
         """Results are written after each wave — except that consecutive waves of
         pure built-ins are written together (at most `PURE_FLUSH_SECONDS` apart,
         and always before an action with outside effects starts, and when the run
@@ -512,7 +546,11 @@ class DurableRun:
                 Status.CANCELLED, {"code": "Cancelled", "message": "The run was cancelled."}
             )
         hooks = Hooks(before_wave=self.before_wave, after_wave=self.after_wave, clock=utcnow)
-        result = advance(self.engine, self.host, hooks, budget_seconds=budget)
+        try:
+            result = advance(self.engine, self.host, hooks, budget_seconds=budget)
+        finally:
+            if self.heartbeat is not None:
+                self.heartbeat.stop()
         if result.stopped:
             return "lost-lease"
         if result.done:

@@ -4,7 +4,7 @@ once the lease expires and the action runs again, with 2 attempts recorded."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -86,3 +86,53 @@ def test_it_redispatches_a_run_whose_message_was_lost(clock) -> None:
     assert tick(clock()) == 1
     assert Run.objects.get(pk=run.id).status == "Succeeded"
     assert tick(clock()) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_lease_alive_while_a_slow_call_runs(monkeypatch) -> None:
+    """A call longer than the lease must not let another worker take the run over."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(2.5)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("SLUICE_RUN_LEASE_SECONDS", "1")
+    workflow = make_workflow(
+        "slowcall",
+        {
+            "Call": {
+                "type": "Http",
+                "inputs": {"method": "GET", "uri": f"http://127.0.0.1:{server.server_address[1]}/"},
+            },
+        },
+    )
+    monkeypatch.setattr("workflows.tasks.dispatch", lambda *args, **kwargs: None)
+    run = services.create_run(workflow, "manual", {"body": None})
+    stolen = []
+
+    def try_to_steal() -> None:
+        from django.db import connection
+
+        time.sleep(1.5)  # the original lease (1 s) would have expired by now
+        stolen.append(acquire_lease(run.id, new_owner(), datetime.now(UTC)))
+        connection.close()
+
+    thief = threading.Thread(target=try_to_steal)
+    thief.start()
+    assert advance_run_now(run.id) == "Succeeded"
+    thief.join()
+    run.refresh_from_db()
+    server.shutdown()
+    server.server_close()
+    assert run.status == "Succeeded" and stolen == [False]
