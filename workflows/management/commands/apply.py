@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import audit
 from workflows.management.commands.validate import load_document
 
 _BAD = re.compile(r"[^A-Za-z0-9_-]+")
@@ -77,7 +78,16 @@ class Command(BaseCommand):
             return False
         if not problems:
             try:
-                _, result = save_definition(name, _document(document))
+                workflow, result = save_definition(name, _document(document))
+                if result != "unchanged":
+                    audit.record(
+                        "cli",
+                        result,
+                        "workflow",
+                        name,
+                        version=workflow.current_version.number,
+                        file=str(path),
+                    )
                 self.stdout.write(f"{result} {name} ({path})")
                 return True
             except DefinitionError as exc:
