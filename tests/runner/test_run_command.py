@@ -118,3 +118,32 @@ def test_it_exits_2_for_an_invalid_definition_or_file(tmp_path: Path) -> None:
         and "invalid JSON" in broken.stderr
         and "Traceback" not in broken.stderr
     )
+
+
+def test_it_finds_child_workflows_next_to_the_file(tmp_path: Path) -> None:
+    child = {
+        "definition": {
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {
+                "Reply": {"type": "Response", "inputs": {"body": "@mul(triggerBody(), 2)"}}
+            },
+        },
+        "kind": "Stateful",
+    }
+    (tmp_path / "doubler").mkdir()
+    (tmp_path / "doubler" / "workflow.json").write_text(json.dumps(child))
+    parent = {
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {
+            "Call": {
+                "type": "Workflow",
+                "inputs": {
+                    "host": {"workflow": {"id": "doubler"}, "triggerName": "manual"},
+                    "body": 21,
+                },
+            }
+        },
+    }
+    result = sluice_run(tmp_path, parent)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["actions"]["Call"]["outputs"]["body"] == 42
