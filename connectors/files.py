@@ -235,10 +235,22 @@ def op_list(session: FileSession, inputs: FolderInputs) -> Any:
     return [f.as_dict() for f in session.list(normalize(inputs.folderPath))]
 
 
+def read_bounded(session: FileSession, info: FileInfo) -> bytes:
+    """Read a file unless it is larger than `SLUICE_FILE_MAX_BYTES` (100 MiB)."""
+    from django.conf import settings
+
+    limit = int(getattr(settings, "SLUICE_FILE_MAX_BYTES", 100 * 1024 * 1024))
+    if info.size > limit:
+        raise ConnectorError(
+            f"'{info.path}' is {info.size} bytes, more than the {limit} bytes an action may read.",
+            code="FileTooLarge",
+        )
+    return session.read(info.path)
+
+
 def op_get_content(session: FileSession, inputs: FileInputs) -> Any:
-    path = normalize(inputs.filePath)
-    _require(session, path)
-    return content_out(session.read(path), path)
+    info = _require(session, normalize(inputs.filePath))
+    return content_out(read_bounded(session, info), info.path)
 
 
 def op_get_metadata(session: FileSession, inputs: FileInputs) -> Any:
@@ -278,9 +290,9 @@ def op_rename(session: FileSession, inputs: MoveInputs) -> Any:
 
 def op_copy(session: FileSession, inputs: CopyInputs) -> Any:
     source, target = normalize(inputs.sourceFilePath), normalize(inputs.destinationFilePath)
-    _require(session, source)
+    info = _require(session, source)
     _refuse_existing(session, target, inputs.overwrite)
-    session.write(target, session.read(source))
+    session.write(target, read_bounded(session, info))
     return _require(session, target).as_dict()
 
 
@@ -385,7 +397,7 @@ class FilesAddedOrModifiedTrigger(Trigger):
     def _item(session: FileSession, info: FileInfo, with_content: bool) -> dict[str, Any]:
         item = info.as_dict()
         if with_content:
-            item["content"] = content_out(session.read(info.path), info.name)
+            item["content"] = content_out(read_bounded(session, info), info.name)
         return item
 
 

@@ -220,3 +220,11 @@ def test_it_can_fire_one_run_per_batch_and_cap_the_batch(sftp):
     assert result.next_poll_in == 1.0
     rest = poll(result.state, connection=c, folderPath="/inbox", splitOn=False, maxFileCount=2)
     assert [f["name"] for f in rest.fires[0]["body"]] == ["c"]
+
+
+def test_it_refuses_to_read_files_over_the_limit(sftp, settings):
+    settings.SLUICE_FILE_MAX_BYTES = 100
+    (sftp.root / "inbox" / "big.bin").write_bytes(b"x" * 101)
+    with pytest.raises(ConnectorError) as info:
+        act("getFileContent", {"connection": conn(sftp), "filePath": "/inbox/big.bin"})
+    assert info.value.code == "FileTooLarge"
