@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from django.db import transaction
@@ -65,6 +66,16 @@ def _trigger_spec(version: WorkflowVersion, trigger_name: str) -> dict[str, Any]
     return (bare_definition(version.definition).get("triggers") or {}).get(trigger_name) or {}
 
 
+def _trigger_code(outputs: Any) -> str:
+    """`triggers().code`: the HTTP status as Logic Apps words it (200 → OK, 500 →
+    InternalServerError) when the trigger outputs carry a statusCode."""
+    code = outputs.get("statusCode") if isinstance(outputs, dict) else None
+    try:
+        return HTTPStatus(int(code)).phrase.replace(" ", "").replace("-", "") if code else "OK"
+    except ValueError:
+        return str(code)
+
+
 def _trigger_record(trigger_name: str, outputs: dict[str, Any], now: datetime) -> dict[str, Any]:
     stamp = now.isoformat().replace("+00:00", "Z")
     return {
@@ -72,7 +83,7 @@ def _trigger_record(trigger_name: str, outputs: dict[str, Any], now: datetime) -
         "inputs": None,
         "outputs": outputs,
         "status": "Succeeded",
-        "code": "OK",
+        "code": _trigger_code(outputs),
         "startTime": stamp,
         "endTime": stamp,
     }

@@ -84,3 +84,16 @@ def test_it_takes_the_client_tracking_id_from_the_trigger_correlation() -> None:
         workflow, "manual", {"body": {"job": "J-7"}}, client_tracking_id="mine"
     )
     assert given.client_tracking_id == "mine"
+
+
+@pytest.mark.django_db
+def test_it_words_the_trigger_code_for_conditions_on_it() -> None:
+    triggers = {
+        "poll": {
+            "type": "Http",
+            "conditions": [{"expression": "@equals(triggers().code, 'InternalServerError')"}],
+        }
+    }
+    workflow = make_workflow("on-errors", ECHO, triggers=triggers)
+    assert services.create_run(workflow, "poll", {"statusCode": 200, "body": None}) is None
+    assert services.create_run(workflow, "poll", {"statusCode": 500, "body": None}) is not None
