@@ -11,4 +11,6 @@ createRoot(document.getElementById("root") as HTMLElement).render(
   </StrictMode>,
 );
 
-void warmUpLayout();
+// Load and warm elk when the browser is idle; straight flows never need it.
+const idle = (window as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 200));
+idle(() => void warmUpLayout());

@@ -38,7 +38,7 @@ interface Props {
   /** Dragging an edge's start to another node. */
   onReconnect?: (oldSource: string, target: string, newSource: string) => void;
   /** Called once the laid-out canvas has been painted (with performance.now()). */
-  onLayout?: (at: number) => void;
+  onLayout?: (at: number, layoutMs: number) => void;
 }
 
 export function Canvas(props: Props) {
@@ -55,11 +55,14 @@ function CanvasInner({ definition, api, onDropItem, onLayout, onConnect, onRecon
   const { nodes, edges } = laid;
   const flow = useReactFlow();
   const shownIds = useRef("");
+  const layoutMs = useRef(0);
 
   useEffect(() => {
     let cancelled = false;
+    const started = performance.now();
     layoutGraph(graph).then((laid) => {
       if (cancelled) return;
+      layoutMs.current = performance.now() - started;
       const ids = new Set(laid.map((n) => n.id));
       // Edges inside containers must be drawn above the container boxes.
       const shown = graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => ({ ...e, zIndex: 1000 }));
@@ -81,7 +84,7 @@ function CanvasInner({ definition, api, onDropItem, onLayout, onConnect, onRecon
   // Report "opened" after the laid-out nodes are committed and painted.
   useEffect(() => {
     if (laid.nodes.length === 0 || !onLayout) return;
-    const frame = requestAnimationFrame(() => onLayout(performance.now()));
+    const frame = requestAnimationFrame(() => onLayout(performance.now(), layoutMs.current));
     return () => cancelAnimationFrame(frame);
   }, [laid, onLayout]);
 

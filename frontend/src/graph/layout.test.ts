@@ -83,34 +83,38 @@ describe("layout of the corpus", () => {
   const files = readdirSync(CORPUS).filter((f) => f.endsWith(".json"));
   it.each(files)("test_it_lays_out_%s_with_children_inside_their_parents", async (file) => {
     const raw = JSON.parse(readFileSync(join(CORPUS, file), "utf8"));
-    const nodes = await layoutGraph(definitionToGraph(raw.definition ?? raw));
-    const byId = new Map(nodes.map((n) => [n.id, n]));
-    for (const n of nodes) {
-      expect(Number.isFinite(n.position.x) && Number.isFinite(n.position.y), n.id).toBe(true);
-      if (!n.parentId) continue;
-      const parent = byId.get(n.parentId)!;
-      const w = n.width ?? 240;
-      const h = n.height ?? 56;
-      expect(n.position.x + w, `${file}: ${n.id} in ${parent.id}`).toBeLessThanOrEqual(parent.width! + 0.5);
-      expect(n.position.y + h, `${file}: ${n.id} in ${parent.id}`).toBeLessThanOrEqual(parent.height! + 0.5);
-    }
-    const siblings = new Map<string, typeof nodes>();
-    for (const n of nodes) siblings.set(n.parentId ?? "", [...(siblings.get(n.parentId ?? "") ?? []), n]);
-    for (const group of siblings.values()) {
-      for (const a of group) {
-        for (const b of group) {
-          if (a.id >= b.id) continue;
-          const apart =
-            a.position.x + (a.width ?? 240) <= b.position.x + 0.5 ||
-            b.position.x + (b.width ?? 240) <= a.position.x + 0.5 ||
-            a.position.y + (a.height ?? 56) <= b.position.y + 0.5 ||
-            b.position.y + (b.height ?? 56) <= a.position.y + 0.5;
-          expect(apart, `${file}: ${a.id} overlaps ${b.id}`).toBe(true);
-        }
-      }
-    }
+    checkBoxes(file, await layoutGraph(definitionToGraph(raw.definition ?? raw)));
+  });
+  it("test_it_lays_out_a_straight_200_action_flow_without_overlaps", async () => {
+    checkBoxes("big", await layoutGraph(definitionToGraph(bigDefinition(200))));
   });
 });
+
+function checkBoxes(file: string, nodes: Awaited<ReturnType<typeof layoutGraph>>) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const n of nodes) {
+    expect(Number.isFinite(n.position.x) && Number.isFinite(n.position.y), n.id).toBe(true);
+    if (!n.parentId) continue;
+    const parent = byId.get(n.parentId)!;
+    expect(n.position.x + (n.width ?? 240), `${file}: ${n.id} in ${parent.id}`).toBeLessThanOrEqual(parent.width! + 0.5);
+    expect(n.position.y + (n.height ?? 56), `${file}: ${n.id} in ${parent.id}`).toBeLessThanOrEqual(parent.height! + 0.5);
+  }
+  const siblings = new Map<string, typeof nodes>();
+  for (const n of nodes) siblings.set(n.parentId ?? "", [...(siblings.get(n.parentId ?? "") ?? []), n]);
+  for (const group of siblings.values()) {
+    for (const a of group) {
+      for (const b of group) {
+        if (a.id >= b.id) continue;
+        const apart =
+          a.position.x + (a.width ?? 240) <= b.position.x + 0.5 ||
+          b.position.x + (b.width ?? 240) <= a.position.x + 0.5 ||
+          a.position.y + (a.height ?? 56) <= b.position.y + 0.5 ||
+          b.position.y + (b.height ?? 56) <= a.position.y + 0.5;
+        expect(apart, `${file}: ${a.id} overlaps ${b.id}`).toBe(true);
+      }
+    }
+  }
+}
 
 describe("layout of broken definitions", () => {
   it("test_it_still_places_every_node_when_run_after_has_a_cycle", async () => {

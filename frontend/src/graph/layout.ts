@@ -73,15 +73,77 @@ function place(n: FlowNode, box: Box | undefined): FlowNode {
 }
 
 export async function layoutBoxes(nodes: FlowNode[], edges: FlowEdge[]): Promise<Map<string, Box>> {
-  const engine = await getElk();
   const chains = compressChains(nodes, edges);
   const manual = presizeAll(chains.nodes, chains.members);
-  const root = toElk(chains.nodes, chains.edges, chains.members, manual);
-  const laidOut = await engine.layout(root);
+  const stacks = stackSized(chains, manual);
+  const root = toElk(stacks.nodes, stacks.edges, chains.members, manual, stacks.sizes);
+  const laidOut = needsElk(root) ? await (await getElk()).layout(root) : placeAlone(root);
   const boxes = new Map<string, Box>();
   collect(laidOut, boxes);
+  placeStacks(boxes, stacks);
   for (const m of manual.values()) for (const [id, box] of m.children) boxes.set(id, box);
   return expandChains(boxes, chains.members, nodes);
+}
+
+/** A graph that is one sized column (a straight flow) needs no layout engine at all. */
+function needsElk(root: ElkNode): boolean {
+  const only = root.children?.length === 1 ? root.children[0] : undefined;
+  return !(only && !only.children?.length && only.width !== undefined && only.height !== undefined);
+}
+
+function placeAlone(root: ElkNode): ElkNode {
+  for (const child of root.children ?? []) Object.assign(child, { x: 0, y: 0 });
+  return root;
+}
+
+// ------------------------------------------------------------ stacks
+
+interface Stacks extends Chains {
+  /** Stack head -> the stack's outer size (what elk sees). */
+  sizes: Map<string, { width: number; height: number }>;
+  /** Member id -> its box relative to the stack's top-left. */
+  offsets: Map<string, { head: string; box: Box }>;
+}
+
+/**
+ * After chains and trivial containers are sized, a straight run of sized things
+ * (chains and containers, one after another) is one column: stack it by hand and
+ * let elk place the column. A long flow of Conditions becomes a single elk node.
+ */
+function stackSized(chains: Chains, manual: Map<string, Manual>): Stacks {
+  const sizeOf = (n: FlowNode): { width: number; height: number } | undefined => {
+    if (isPlain(n)) return { width: NODE_WIDTH, height: chainHeight(n, chains.members) };
+    return manual.get(n.id);
+  };
+  const grouped = groupChains(chains.nodes, chains.edges, (n) => n !== undefined && sizeOf(n) !== undefined);
+  const byId = new Map(chains.nodes.map((n) => [n.id, n]));
+  const sizes = new Map<string, { width: number; height: number }>();
+  const offsets = new Map<string, { head: string; box: Box }>();
+  for (const [head, ids] of grouped.members) {
+    if (ids.length < 2) continue;
+    const items = ids.map((id) => ({ id, size: sizeOf(byId.get(id) as FlowNode) as { width: number; height: number } }));
+    const width = Math.max(...items.map((i) => i.size.width));
+    const gap = chainGap(byId.get(head) as FlowNode);
+    let y = 0;
+    for (const item of items) {
+      offsets.set(item.id, { head, box: { x: (width - item.size.width) / 2, y, ...item.size } });
+      y += item.size.height + gap;
+    }
+    sizes.set(head, { width, height: y - gap });
+  }
+  return { ...grouped, sizes, offsets };
+}
+
+function placeStacks(boxes: Map<string, Box>, stacks: Stacks) {
+  const heads = new Map<string, Box>();
+  for (const head of stacks.sizes.keys()) {
+    const box = boxes.get(head);
+    if (box) heads.set(head, box);
+  }
+  for (const [id, { head, box }] of stacks.offsets) {
+    const outer = heads.get(head);
+    if (outer) boxes.set(id, { ...box, x: outer.x + box.x, y: outer.y + box.y });
+  }
 }
 
 // ------------------------------------------------------------ simple containers
@@ -143,6 +205,11 @@ const isPlain = (n: FlowNode | undefined) => n !== undefined && (n.data.kind ===
 
 /** Merge straight runs of plain nodes (single in, single out, same scope) into their head. */
 export function compressChains(nodes: FlowNode[], edges: FlowEdge[]): Chains {
+  return groupChains(nodes, edges, isPlain);
+}
+
+/** Group straight runs (single in, single out, same scope) of `eligible` nodes under their first node. */
+function groupChains(nodes: FlowNode[], edges: FlowEdge[], eligible: (n: FlowNode | undefined) => boolean): Chains {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const ins = new Map<string, FlowEdge[]>();
   const outs = new Map<string, FlowEdge[]>();
@@ -155,7 +222,7 @@ export function compressChains(nodes: FlowNode[], edges: FlowEdge[]): Chains {
     const incoming = ins.get(n.id) ?? [];
     if (incoming.length !== 1) return false;
     const pred = byId.get((incoming[0] as FlowEdge).source);
-    return isPlain(n) && isPlain(pred) && pred?.parentId === n.parentId && (outs.get(pred?.id ?? "") ?? []).length === 1;
+    return eligible(n) && eligible(pred) && pred?.parentId === n.parentId && (outs.get(pred?.id ?? "") ?? []).length === 1;
   };
   const headOf = new Map<string, string>();
   const members = new Map<string, string[]>();
@@ -220,6 +287,7 @@ function toElk(
   edges: FlowEdge[],
   members?: Map<string, string[]>,
   manual: Map<string, Manual> = new Map(),
+  stacked: Map<string, { width: number; height: number }> = new Map(),
 ): ElkNode {
   const root: ElkNode = { id: "__root__", layoutOptions: ROOT_OPTIONS, children: [], edges: [] };
   const elkNodes = new Map<string, ElkNode>([["__root__", root]]);
@@ -232,7 +300,7 @@ function toElk(
     }
     const container = n.data.kind === "container" || n.data.kind === "lane";
     const e: ElkNode = { id: n.id, children: [], edges: [] };
-    const fixed = manual.get(n.id);
+    const fixed = stacked.get(n.id) ?? manual.get(n.id);
     if (fixed) Object.assign(e, { width: fixed.width, height: fixed.height });
     else if (!container) Object.assign(e, { width: NODE_WIDTH, height: chainHeight(n, members) });
     else if (!hasChildren.has(n.id)) Object.assign(e, EMPTY_LANE, { layoutOptions: CONTAINER_OPTIONS });
