@@ -131,6 +131,56 @@ def http_receive(client: httpx.Client, queue: str, count: int) -> float:
     return rate(done, time.perf_counter() - started)
 
 
+def start_servers(env: dict, amqp_port: int, http_port: int, log) -> list[subprocess.Popen]:
+    amqp = [sys.executable, str(ROOT / "manage.py"), "amqp", "--port", str(amqp_port)]
+    web = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(http_port),
+        "--log-level",
+        "warning",
+    ]
+    servers = [
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for cmd in (amqp, web)
+    ]
+    wait_for_port(amqp_port, time.monotonic() + 60)
+    wait_for_port(http_port, time.monotonic() + 60)
+    return servers
+
+
+def measure(conn_str: str, client: httpx.Client, n: int, batch: int) -> list[tuple]:
+    return [
+        (
+            "send, 1 per call",
+            amqp_send(conn_str, "bench-amqp-1", n, 1),
+            http_send(client, "bench-http-1", n, 1),
+        ),
+        (
+            f"send, batches of {batch}",
+            amqp_send(conn_str, "bench-amqp-n", n, batch),
+            http_send(client, "bench-http-n", n, batch),
+        ),
+        (
+            "receive + complete",
+            amqp_receive(conn_str, "bench-amqp-1", n),
+            http_receive(client, "bench-http-1", n),
+        ),
+    ]
+
+
+def report(rows: list[tuple], n: int) -> None:
+    print(f"Service Bus queue, {n} messages, SQLite, one client, same run")
+    print(f"{'operation':<26}{'AMQP msg/s':>12}{'HTTP msg/s':>12}{'AMQP/HTTP':>11}")
+    for name, amqp, http in rows:
+        print(f"{name:<26}{amqp:>12.0f}{http:>12.0f}{amqp / http:>10.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500)
@@ -148,71 +198,21 @@ def main() -> None:
     env.pop("DATABASE_URL", None)
     setup(env)
     amqp_port, http_port = free_port(), free_port()
-    log = open(Path(data_dir) / "servers.log", "w")  # noqa: SIM115 - closed below
-    servers = [
-        subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "amqp", "--port", str(amqp_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(http_port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
-    ]
-    try:
-        wait_for_port(amqp_port, time.monotonic() + 60)
-        wait_for_port(http_port, time.monotonic() + 60)
-        conn_str = manage(env, "amqp", "connection-string", "--port", str(amqp_port)).strip()
-        key = conn_str.split("SharedAccessKey=")[1].split(";")[0]
-        client = httpx.Client(
-            base_url=f"http://127.0.0.1:{http_port}",
-            headers={"Authorization": f"SharedAccessKey {key}"},
-            timeout=30,
-        )
-        n = args.messages
-        rows = [
-            (
-                "send, 1 per call",
-                amqp_send(conn_str, "bench-amqp-1", n, 1),
-                http_send(client, "bench-http-1", n, 1),
-            ),
-            (
-                f"send, batches of {args.batch}",
-                amqp_send(conn_str, "bench-amqp-n", n, args.batch),
-                http_send(client, "bench-http-n", n, args.batch),
-            ),
-            (
-                "receive + complete",
-                amqp_receive(conn_str, "bench-amqp-1", n),
-                http_receive(client, "bench-http-1", n),
-            ),
-        ]
-        print(f"Service Bus queue, {n} messages, SQLite, one client, same run")
-        print(f"{'operation':<26}{'AMQP msg/s':>12}{'HTTP msg/s':>12}{'AMQP/HTTP':>11}")
-        for name, amqp, http in rows:
-            print(f"{name:<26}{amqp:>12.0f}{http:>12.0f}{amqp / http:>10.2f}x")
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=15)
-        log.close()
+    with open(Path(data_dir) / "servers.log", "w") as log:
+        servers = start_servers(env, amqp_port, http_port, log)
+        try:
+            conn_str = manage(env, "amqp", "connection-string", "--port", str(amqp_port)).strip()
+            key = conn_str.split("SharedAccessKey=")[1].split(";")[0]
+            client = httpx.Client(
+                base_url=f"http://127.0.0.1:{http_port}",
+                headers={"Authorization": f"SharedAccessKey {key}"},
+                timeout=30,
+            )
+            report(measure(conn_str, client, args.messages, args.batch), args.messages)
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=15)
 
 
 if __name__ == "__main__":

@@ -156,22 +156,26 @@ def lock_tag(token: str) -> bytes:
     return uuid.UUID(token).bytes_le
 
 
-def from_row(row, *, peeked: bool = False) -> Message:
-    """A Service Bus `Message` row as the SDK expects to receive it."""
+def row_annotations(row, peeked: bool) -> dict:
+    """The message annotations Service Bus puts on a delivered message."""
     notes: dict = {
         symbol("x-opt-sequence-number"): int(row.id),
         symbol("x-opt-enqueued-time"): to_ms(row.enqueued_at),
     }
-    if row.locked_until and not peeked:
-        notes[symbol("x-opt-locked-until")] = to_ms(row.locked_until)
-    if row.partition_key:
-        notes[symbol("x-opt-partition-key")] = row.partition_key
-    if row.scheduled_at:
-        notes[symbol("x-opt-scheduled-enqueue-time")] = to_ms(row.scheduled_at)
-    if row.dead_letter_source:
-        notes[symbol("x-opt-deadletter-source")] = row.dead_letter_source
-    if row.state == "deferred":
-        notes[symbol("x-opt-message-state")] = 1
+    optional = {
+        "x-opt-locked-until": to_ms(row.locked_until) if row.locked_until and not peeked else None,
+        "x-opt-partition-key": row.partition_key or None,
+        "x-opt-scheduled-enqueue-time": to_ms(row.scheduled_at),
+        "x-opt-deadletter-source": row.dead_letter_source or None,
+        "x-opt-message-state": 1 if row.state == "deferred" else None,
+    }
+    notes.update({symbol(k): v for k, v in optional.items() if v is not None})
+    return notes
+
+
+def from_row(row, *, peeked: bool = False) -> Message:
+    """A Service Bus `Message` row as the SDK expects to receive it."""
+    notes = row_annotations(row, peeked)
     properties = dict(row.properties or {})
     if row.state == "deadlettered" or row.dead_letter_reason:
         properties["DeadLetterReason"] = row.dead_letter_reason
