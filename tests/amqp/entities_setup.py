@@ -34,6 +34,7 @@ def create() -> None:
         "q-anonymous",
         "q-tls",
         "q-orphan",
+        "q-compete",
     ):
         entities.create_queue(ns, name)
     entities.create_queue(ns, "q-sessions", requires_session=True)

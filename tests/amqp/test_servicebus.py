@@ -346,3 +346,28 @@ def test_it_dead_letters_and_schedules_on_topic_subscriptions(broker_env):
                 receiver.complete_message(m)
             assert receiver.peek_messages(max_message_count=5) == []
     assert kept < dropped
+
+
+def test_it_hands_each_message_to_exactly_one_of_two_competing_receivers(broker_env):
+    import threading
+
+    send(broker_env, "q-compete", *(ServiceBusMessage(f"c-{i}") for i in range(40)))
+    seen: dict[str, list[str]] = {"one": [], "two": []}
+
+    def consume(name: str) -> None:
+        with client(broker_env) as sb, sb.get_queue_receiver("q-compete") as receiver:
+            while True:
+                got = receiver.receive_messages(max_message_count=5, max_wait_time=2)
+                if not got:
+                    return
+                for m in got:
+                    seen[name].append(str(m))
+                    receiver.complete_message(m)
+
+    workers = [threading.Thread(target=consume, args=(name,)) for name in seen]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    everything = seen["one"] + seen["two"]
+    assert sorted(everything) == sorted(f"c-{i}" for i in range(40))
