@@ -1,4 +1,5 @@
-"""What the file connectors (SFTP, FTP, the local/blob stores) share.
+"""What the file connectors (SFTP, FTP) share; blob storage borrows the inputs,
+content helpers and `remember`.
 
 - `ProviderInputs`: inputs of Standard built-in (`ServiceProvider`) operations.
   They accept both the connector's own shape and the raw WDL shape
