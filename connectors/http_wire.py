@@ -274,6 +274,12 @@ def oauth_token(auth: dict[str, Any], http: httpx.Client) -> str:
 
 
 def _fetch_token(authority: str, auth: dict[str, Any], http: httpx.Client) -> tuple[str, float]:
+    if not auth.get("secret"):
+        raise ConnectorError(
+            "ActiveDirectoryOAuth needs tenant, audience, clientId and secret "
+            "(certificate credentials are not supported).",
+            code="InvalidAuthentication",
+        )
     url = f"{authority}/{auth.get('tenant', '')}/oauth2/token"
     form = {
         "grant_type": "client_credentials",

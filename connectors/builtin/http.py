@@ -79,7 +79,8 @@ def build_request(spec: HttpRequestInputs, http: httpx.Client) -> httpx.Request:
     headers.update(http_wire.auth_headers(spec.authentication, http))
     params = {k: http_wire._text(v) for k, v in (spec.queries or {}).items()}
     try:
-        return http.build_request(method, spec.uri, headers=headers, params=params, content=content)
+        url = httpx.URL(spec.uri).copy_merge_params(params)  # keep the uri's own query too
+        return http.build_request(method, url, headers=headers, content=content)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ConnectorError(f"Invalid request to '{spec.uri}': {exc}", code="InvalidUri")
 

@@ -397,3 +397,29 @@ def test_it_decodes_gzip_responses(http_server):
     )
     out = run({"method": "GET", "uri": http_server.url + "/gz"})
     assert out["body"] == {"zipped": True} and "Content-Encoding" not in out["headers"]
+
+
+def test_it_merges_queries_with_the_uri_query(http_server):
+    http_server.routes["/echo"] = echo
+    body = run({"method": "GET", "uri": http_server.url + "/echo?keep=1", "queries": {"top": 2}})[
+        "body"
+    ]
+    assert body["query"] == {"keep": ["1"], "top": ["2"]}
+
+
+def test_it_explains_incomplete_oauth_settings():
+    with pytest.raises(ConnectorError) as info:
+        run(
+            {
+                "method": "GET",
+                "uri": "http://127.0.0.1:9/",
+                "authentication": {
+                    "type": "ActiveDirectoryOAuth",
+                    "tenant": "t",
+                    "audience": "a",
+                    "clientId": "c",
+                    "pfx": "...",
+                },
+            }
+        )
+    assert info.value.code == "InvalidAuthentication" and "secret" in info.value.message
