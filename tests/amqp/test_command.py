@@ -79,3 +79,11 @@ def test_it_refuses_a_port_that_is_not_a_number(broker_env):
     assert process.returncode == 1
     assert "SLUICE_AMQP_PORT must be a port number" in err
     assert "Traceback" not in err
+
+
+def test_it_asks_for_migrations_on_an_empty_data_directory(broker_env, tmp_path):
+    process = amqp_command(broker_env, "connection-string", SLUICE_DATA_DIR=str(tmp_path))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "run 'sluice migrate' first" in err
+    assert "Traceback" not in err

@@ -29,10 +29,19 @@ def default_port() -> int:
         raise CommandError(f"SLUICE_AMQP_PORT must be a port number, not {raw!r}.")
 
 
-def connection_string(port: int, host: str = "127.0.0.1") -> str:
+def namespace_key() -> str:
+    from django.db import DatabaseError
+
     from broker.services.entities import get_namespace
 
-    key = get_namespace().primary_key
+    try:
+        return get_namespace().primary_key
+    except DatabaseError as exc:
+        raise CommandError(f"the broker database is not ready ({exc}); run 'sluice migrate' first.")
+
+
+def connection_string(port: int, host: str = "127.0.0.1") -> str:
+    key = namespace_key()
     return (
         f"Endpoint=sb://{host}:{port};SharedAccessKeyName=RootManageSharedAccessKey;"
         f"SharedAccessKey={key};UseDevelopmentEmulator=true"
@@ -55,6 +64,7 @@ class Command(BaseCommand):
         port = options["port"] if options["port"] is not None else default_port()
         if not 0 <= port <= 65535:
             raise CommandError(f"--port must be from 0 to 65535, not {port}.")
+        namespace_key()  # fail early and clearly on an unmigrated database
         if options["action"] == "connection-string":
             self.stdout.write(connection_string(port))
             return
