@@ -37,6 +37,7 @@ export function Designer({ name }: { name: string }) {
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
   const [showVersions, setShowVersions] = useState(false);
+  const [kind, setKind] = useState("Stateful");
   const [openMs, setOpenMs] = useState<{ open: number; layout: number } | null>(null);
   const loadStarted = useRef(performance.now());
 
@@ -44,6 +45,7 @@ export function Designer({ name }: { name: string }) {
     setWorkflow(wf);
     setHistory(startHistory(wf.definition));
     setSaved(wf.definition);
+    setKind(wf.kind || "Stateful");
   }, []);
 
   useEffect(() => {
@@ -105,7 +107,7 @@ export function Designer({ name }: { name: string }) {
   const save = useCallback(async () => {
     if (!definition || !workflow) return;
     try {
-      const wf = await saveWorkflow(workflow.name, definition);
+      const wf = await saveWorkflow(workflow.name, definition, kind);
       setWorkflow(wf);
       setSaved(definition);
       setMessage(`Saved version ${wf.version ?? ""}`);
@@ -115,7 +117,7 @@ export function Designer({ name }: { name: string }) {
       setError(`Not saved: ${err.message}`);
       if (err.details?.length) setServerProblems(err.details);
     }
-  }, [definition, workflow]);
+  }, [definition, workflow, kind]);
 
   const selectedAction = selected && !selected.startsWith(TRIGGER_PREFIX) && definition ? findAction(definition, selected) : undefined;
 
@@ -184,13 +186,17 @@ export function Designer({ name }: { name: string }) {
 
   if (error && !history) return <p className="error" role="alert">{error}</p>;
   if (!history || !definition || !workflow) return <p>Loading…</p>;
-  const dirty = saved !== definition;
+  const dirty = saved !== definition || kind !== (workflow.kind || "Stateful");
 
   return (
     <div className="designer">
       <div className="toolbar" role="toolbar" aria-label="Designer">
         <strong className="wf-title-bar">{workflow.name}</strong>
         <span className="muted">v{workflow.version ?? "–"}{dirty ? " · unsaved changes" : ""}</span>
+        <select aria-label="Workflow kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+          <option>Stateful</option>
+          <option>Stateless</option>
+        </select>
         <button type="button" onClick={() => void save()} disabled={!dirty} aria-label="Save">Save</button>
         <button type="button" onClick={() => setHistory(undo(history))} disabled={!canUndo(history)} aria-label="Undo">Undo</button>
         <button type="button" onClick={() => setHistory(redo(history))} disabled={!canRedo(history)} aria-label="Redo">Redo</button>
