@@ -56,7 +56,7 @@ def send_capped(http: httpx.Client, request: httpx.Request) -> httpx.Response:
             chunks.append(chunk)
     finally:
         response.close()
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"content-encoding"]
     return httpx.Response(
         response.status_code, headers=headers, content=b"".join(chunks), request=request
     )
@@ -77,7 +77,7 @@ def encode_body(body: Any, headers: dict[str, str]) -> tuple[bytes | None, str |
     if isinstance(body, dict) and "$content-type" in body:
         return _encode_dollar_body(body)
     if isinstance(body, dict) and given == FORM:
-        return urlencode({k: _text(v) for k, v in body.items()}).encode(), FORM
+        return urlencode({k: text_value(v) for k, v in body.items()}).encode(), FORM
     if isinstance(body, str):
         return body.encode(), "text/plain; charset=utf-8"
     if isinstance(body, bytes):
@@ -88,7 +88,7 @@ def encode_body(body: Any, headers: dict[str, str]) -> tuple[bytes | None, str |
 def _encode_dollar_body(body: dict[str, Any]) -> tuple[bytes, str]:
     content_type = str(body["$content-type"])
     if "$formdata" in body:
-        pairs = [(str(p.get("key", "")), _text(p.get("value"))) for p in body["$formdata"]]
+        pairs = [(str(p.get("key", "")), text_value(p.get("value"))) for p in body["$formdata"]]
         return urlencode(pairs).encode(), content_type
     content = body.get("$content", "")
     try:
@@ -97,16 +97,16 @@ def _encode_dollar_body(body: dict[str, Any]) -> tuple[bytes, str]:
         raise ConnectorError("'$content' must be base64 text.", code="InvalidBody")
 
 
-def _text(value: Any) -> str:
+def text_value(value: Any) -> str:
+    """A JSON value as header/query/form text: strings as they are, booleans as
+    `true`/`false`, objects and arrays as JSON."""
     if isinstance(value, str):
         return value
-    return (
-        json.dumps(value)
-        if isinstance(value, dict | list)
-        else str(value).lower()
-        if isinstance(value, bool)
-        else str(value)
-    )
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return "" if value is None else str(value)
 
 
 def decode_body(response: httpx.Response) -> Any:
@@ -131,9 +131,13 @@ def decode_body(response: httpx.Response) -> Any:
 
 
 def outputs(response: httpx.Response) -> dict[str, Any]:
+    """WDL outputs; header names keep the server's casing, repeats are joined."""
     headers: dict[str, str] = {}
-    for key, value in response.headers.multi_items():
-        name = key.title()
+    by_lower: dict[str, str] = {}
+    encoding = response.headers.encoding
+    for raw_key, raw_value in response.headers.raw:
+        key, value = raw_key.decode(encoding), raw_value.decode(encoding)
+        name = by_lower.setdefault(key.lower(), key)
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return {"statusCode": response.status_code, "headers": headers, "body": decode_body(response)}
 

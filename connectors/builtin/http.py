@@ -70,14 +70,14 @@ def build_request(spec: HttpRequestInputs, http: httpx.Client) -> httpx.Request:
         raise ConnectorError(
             f"The uri '{spec.uri}' must be an absolute http(s) URL.", code="InvalidUri"
         )
-    headers = {k: str(v) for k, v in (spec.headers or {}).items()}
+    headers = {k: http_wire.text_value(v) for k, v in (spec.headers or {}).items()}
     content, default_type = http_wire.encode_body(spec.body, headers)
     if default_type and not http_wire.header(headers, "Content-Type"):
         headers["Content-Type"] = default_type
     if spec.cookie:
         headers["Cookie"] = spec.cookie
     headers.update(http_wire.auth_headers(spec.authentication, http))
-    params = {k: http_wire._text(v) for k, v in (spec.queries or {}).items()}
+    params = {k: http_wire.text_value(v) for k, v in (spec.queries or {}).items()}
     try:
         url = httpx.URL(spec.uri).copy_merge_params(params)  # keep the uri's own query too
         return http.build_request(method, url, headers=headers, content=content)
