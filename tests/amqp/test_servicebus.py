@@ -116,6 +116,8 @@ def test_it_dead_letters_with_a_reason_readable_from_the_dead_letter_queue(broke
             assert dead.dead_letter_reason == "BadOrder"
             assert dead.dead_letter_error_description == "no such sku"
             assert dead.dead_letter_source == "q-dlq"
+            peeked = dlq.peek_messages(max_message_count=5, sequence_number=dead.sequence_number)
+            assert [str(m) for m in peeked] == ["poison"]
             dlq.complete_message(dead)
 
 
@@ -174,6 +176,11 @@ def test_it_receives_two_interleaved_sessions_each_in_order_with_session_state(b
             assert receiver.session.locked_until_utc > datetime.now(UTC)
         with sb.get_queue_receiver("q-sessions", session_id=NEXT_AVAILABLE_SESSION) as receiver:
             assert receiver.session.session_id == "A"
+            assert [str(m) for m in receiver.peek_messages(max_message_count=10)] == [
+                "A-0",
+                "A-1",
+                "A-2",
+            ]
             got = drain(receiver, 3)
             assert [str(m) for m in got] == ["A-0", "A-1", "A-2"]
             for m in got:
