@@ -127,6 +127,10 @@ def poll(row: TriggerState, spec: dict, scheduled: datetime, now: datetime) -> N
     except (ConnectorError, ValidationError, ValueError) as exc:
         fail_poll(row, spec, scheduled, now, lease, exc)
         return
+    except Exception as exc:  # a bug or an unexpected library error: visible, not silent
+        log.exception("poll of %s/%s crashed", row.workflow.name, row.trigger_name)
+        fail_poll(row, spec, scheduled, now, lease, exc)
+        return
     following = now + timedelta(seconds=result.next_poll_in) if result.next_poll_in else None
     following = following or next_after(row, spec, scheduled, now)
     with transaction.atomic():
@@ -293,7 +297,9 @@ def subscribe(row: TriggerState, spec: dict, scheduled: datetime, now: datetime)
             unsubscribe_webhook(previous["inputs"], previous.get("callbackUrl", ""))
         inputs, _ = triggers.evaluate_inputs(row.workflow, spec, callback_url=callback)
         outputs = subscribe_webhook(inputs, callback)
-    except (ConnectorError, ValueError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, ConnectorError | ValueError):
+            log.exception("subscribing %s/%s crashed", row.workflow.name, row.trigger_name)
         fail_subscription(row, scheduled, now, lease, exc)
         return
     state = {"subscription": {"inputs": inputs, "outputs": outputs, "callbackUrl": callback}}
