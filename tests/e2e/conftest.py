@@ -39,12 +39,15 @@ def server() -> Iterator[Server]:
         pytest.fail(str(exc))
     yield srv
     srv.stop()
+    shutil.rmtree(srv.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # CI machines can be busy: give every assertion the same patience as actions.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         yield b
