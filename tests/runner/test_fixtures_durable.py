@@ -15,9 +15,8 @@ from workflows.tasks import unseal
 
 def run_durable(fixture: dict, clock) -> Finished:
     definition = fixture["definition"]
-    workflow = make_workflow(
-        "fixture", definition["actions"], outputs=definition.get("outputs") or {}
-    )
+    extra = {key: value for key, value in definition.items() if key not in {"actions", "triggers"}}
+    workflow = make_workflow("fixture", definition["actions"], **extra)
     trigger = fixture.get("trigger") or {}
     run = services.create_run(
         workflow,

@@ -36,6 +36,26 @@ def _evaluate_inputs(work: Work, engine: Engine, raw: frozenset[str]) -> Any:
     return engine.evaluate(spec, work.frame)
 
 
+def static_result(work: Work, engine: Engine) -> Outcome | None:
+    """`runtimeConfiguration.staticResult` (testing mode): the action is not run;
+    its outcome is the definition's `staticResults[name]` ({status, outputs})."""
+    config = (work.node.spec.get("runtimeConfiguration") or {}).get("staticResult") or {}
+    if str(config.get("staticResultOptions", "")).lower() != "enabled":
+        return None
+    result = engine.plan.static_results.get(config.get("name"))
+    if not isinstance(result, dict):
+        return Outcome.failed(
+            "StaticResultNotFound", f"No staticResults entry named '{config.get('name')}'."
+        )
+    status = str(result.get("status", "Succeeded"))
+    error = result.get("error") if status != "Succeeded" else None
+    if status != "Succeeded" and not error:
+        error = {"code": str(result.get("code") or status), "message": "Static result."}
+    return Outcome(
+        status, outputs=result.get("outputs"), error=error, code=(error or {}).get("code", "")
+    )
+
+
 def execute(work: Work, engine: Engine, now: datetime, host: Host) -> Outcome:
     """Run one leaf action; never raises."""
     kind = work.node.type.lower()
@@ -47,6 +67,9 @@ def execute(work: Work, engine: Engine, now: datetime, host: Host) -> Outcome:
             "InvalidTemplate",
             f"Unable to process template language expressions in action '{work.node.name}' inputs: {exc}",
         )
+    static = static_result(work, engine)
+    if static is not None:
+        return static
     try:
         if builtin is not None:
             return builtin.handler(inputs, ActionEnv(engine, work, now, host))

@@ -99,6 +99,7 @@ class Body:
 class Plan:
     root: Body
     nodes: dict[str, ActionNode]
+    static_results: dict[str, Any] = field(default_factory=dict)
 
     def scope_children(self) -> dict[str, list[str]]:
         """Container name → its first-level action names (for `result()`)."""
@@ -205,4 +206,5 @@ def build_plan(definition: dict[str, Any]) -> Plan:
         definition = definition["definition"]
     index: dict[str, ActionNode] = {}
     root = _build_body(definition.get("actions") or {}, "/actions", None, index)
-    return Plan(root, index)
+    static = definition.get("staticResults")
+    return Plan(root, index, static if isinstance(static, dict) else {})
