@@ -94,6 +94,7 @@ class AmqpConnection:
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.done = False
+        self.next_tick = 0.0
 
     # --- authorization ------------------------------------------------------------
 
@@ -127,6 +128,8 @@ class AmqpConnection:
 
     def _step(self) -> None:
         timeout = POLL_SECONDS if self._polling() else 5.0
+        if self.next_tick:  # the client asked for heartbeats: wake up to send them
+            timeout = max(0.0, min(timeout, self.next_tick - time.monotonic()))
         pending = getattr(self.sock, "pending", lambda: 0)()
         if not pending:
             readable, _, _ = select.select([self.sock, self.wake_r], [], [], timeout)
@@ -181,7 +184,7 @@ class AmqpConnection:
                     self.collector.pop()
             if not self._output():
                 break
-        self.transport.tick(time.monotonic())
+        self.next_tick = self.transport.tick(time.monotonic())
 
     def _output(self) -> bool:
         wrote = False

@@ -85,6 +85,7 @@ class AmqpServer:
 
     def _serve(self, client: socket.socket) -> None:
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)  # find vanished peers
         client.settimeout(None)
         try:
             if self.ssl_context is not None:

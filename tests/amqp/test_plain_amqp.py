@@ -5,7 +5,7 @@ refused at attach."""
 from __future__ import annotations
 
 import pytest
-from proton import ConnectionException, Message
+from proton import ConnectionException, Message, Timeout
 from proton.utils import BlockingConnection, LinkDetached
 
 pytestmark = pytest.mark.integration
@@ -52,5 +52,26 @@ def test_it_refuses_an_entity_link_without_a_cbs_token(broker_env):
     try:
         with pytest.raises(LinkDetached, match="unauthorized-access"):
             conn.create_sender("q-anonymous")
+    finally:
+        conn.close()
+
+
+def test_it_sends_heartbeats_to_a_client_that_asks_for_them(broker_env):
+    conn = connect(
+        broker_env,
+        user="RootManageSharedAccessKey",
+        password=broker_env.key,
+        allowed_mechs="PLAIN",
+        allow_insecure_mechs=True,
+        heartbeat=1,
+    )
+    try:
+        with pytest.raises(Timeout):
+            conn.wait(lambda: False, timeout=4, msg="idle on purpose")
+        sender = conn.create_sender("q-plain")
+        sender.send(Message(body=b"still connected"))
+        receiver = conn.create_receiver("q-plain", credit=1)
+        assert receiver.receive(timeout=10).body == b"still connected"
+        receiver.accept()
     finally:
         conn.close()
