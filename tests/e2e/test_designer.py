@@ -6,7 +6,9 @@ edit in the code view, undo/redo, copy and paste a scope."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -17,7 +19,13 @@ from tests.e2e.server import ROOT, Server
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots for the README are refreshed with SLUICE_UPDATE_SCREENSHOTS=1; other
+# runs write them to a temporary folder so the work tree stays clean.
+SHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("SLUICE_UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "sluice-e2e-screenshots"
+)
 
 
 def drag(page: Page, palette_type: str, target: str) -> None:
