@@ -8,6 +8,7 @@ error. Every failure becomes an `Outcome` — nothing raised here reaches a driv
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import datetime
 from typing import Any
@@ -56,8 +57,36 @@ def static_result(work: Work, engine: Engine) -> Outcome | None:
     )
 
 
+def jsonable(value: Any) -> Any:
+    """Outputs are stored as JSON: bytes become Logic Apps' `$content` form, times
+    ISO strings, anything else unknown its `str()`."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, bytes | bytearray):
+        return {
+            "$content-type": "application/octet-stream",
+            "$content": base64.b64encode(value).decode(),
+        }
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return jsonable(value.model_dump(mode="json"))
+    return str(value)
+
+
 def execute(work: Work, engine: Engine, now: datetime, host: Host) -> Outcome:
     """Run one leaf action; never raises."""
+    outcome = _execute(work, engine, now, host)
+    outcome.outputs = jsonable(outcome.outputs)
+    outcome.inputs = jsonable(outcome.inputs)
+    return outcome
+
+
+def _execute(work: Work, engine: Engine, now: datetime, host: Host) -> Outcome:
     kind = work.node.type.lower()
     builtin = BUILTINS.get(kind)
     try:
