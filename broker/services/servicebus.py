@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from broker.models import Channel, DuplicateRecord, Message, Namespace, ServiceBusTopic
 from broker.services import sqlfilter, store, subscribers
@@ -229,7 +229,21 @@ def send(
     target: Channel | ServiceBusTopic, messages: list[Outgoing], now: datetime
 ) -> list[Message]:
     """Enqueue messages (all or nothing). Duplicates within the window are accepted
-    and silently dropped, as Service Bus does."""
+    and silently dropped, as Service Bus does. Concurrent senders of the same
+    MessageIds in different orders can deadlock on PostgreSQL's unique index; the
+    loser is retried (only when this is the outermost transaction)."""
+    for attempt in range(3):
+        try:
+            return _send_once(target, messages, now)
+        except OperationalError as exc:
+            if attempt == 2 or connection.in_atomic_block or "deadlock" not in str(exc).lower():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _send_once(
+    target: Channel | ServiceBusTopic, messages: list[Outgoing], now: datetime
+) -> list[Message]:
     dup = _dup_settings(target)
     with transaction.atomic():
         rows: list[Message] = []

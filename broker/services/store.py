@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Greatest
 
 from broker.models import Channel, Message, Session
 from broker.services.errors import BrokerError
@@ -305,6 +306,20 @@ def abandon(channel: Channel, token: str, now: datetime, delay_seconds: float = 
             locked_until=None,
             holder="",
             available_at=now + timedelta(seconds=delay_seconds),
+        )
+    )
+
+
+def release_unseen(channel: Channel, token: str, now: datetime, delay_seconds: float = 0) -> bool:
+    """Unlock a message its receiver never processed (e.g. the work it should start
+    was refused for back-pressure): the delivery does not count."""
+    return bool(
+        _held(channel, token, now).update(
+            lock_token="",
+            locked_until=None,
+            holder="",
+            available_at=now + timedelta(seconds=delay_seconds),
+            delivery_count=Greatest(F("delivery_count") - 1, Value(0)),
         )
     )
 

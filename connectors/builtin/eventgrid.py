@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from django.db import transaction
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from broker.models import Channel
@@ -43,6 +45,7 @@ from connectors.registry import register
 log = logging.getLogger("sluice.broker.workflows")
 PROVIDER = "eventGrid"
 BATCH = 20
+BUDGET_SECONDS = 2.0  # per channel per delivery call; the rest waits for the next tick
 RETRY_DELAY = 10
 
 
@@ -131,6 +134,17 @@ def start_runs(workflow, trigger_name: str, outputs: dict) -> list:
     return create_runs(workflow, trigger_name, outputs)
 
 
+def give_back(channel: Channel, token: str, now: datetime, exc: Exception, delay: float) -> None:
+    """Run creation failed: back-pressure (`RunQueueFull`) does not count as a
+    delivery; any other failure does (so a broken trigger ends in dead letters)."""
+    from workflows.services import RunQueueFull
+
+    if isinstance(exc, RunQueueFull):
+        store.release_unseen(channel, token, now, delay_seconds=delay)
+    else:
+        store.abandon(channel, token, now, delay_seconds=delay)
+
+
 def subscription_name(ref: TriggerRef) -> str:
     digest = hashlib.sha1(ref.name.encode()).hexdigest()[:8]
     return f"wf{ref.workflow.id}-{digest}"
@@ -182,9 +196,13 @@ class WorkflowEventGrid(subscribers.Subscriber):
         workflow = workflow_of(channel.subscriber_config)
         if workflow is None:
             return 0
-        started = 0
-        for message in store.receive(channel, now, BATCH, holder="workflow"):
-            started += self._one(channel, message, workflow, now)
+        started, deadline = 0, time.monotonic() + BUDGET_SECONDS
+        while time.monotonic() < deadline:
+            messages = store.receive(channel, timezone.now(), BATCH, holder="workflow")
+            for message in messages:
+                started += self._one(channel, message, workflow, timezone.now())
+            if len(messages) < BATCH:
+                break
         return started
 
     def _one(self, channel: Channel, message, workflow, now: datetime) -> int:
@@ -196,7 +214,7 @@ class WorkflowEventGrid(subscribers.Subscriber):
                     raise RuntimeError("lock lost before the run was recorded")
         except Exception as exc:
             log.warning("Event Grid trigger of %s could not start a run: %s", workflow.name, exc)
-            store.abandon(channel, message.lock_token, now, delay_seconds=RETRY_DELAY)
+            give_back(channel, message.lock_token, timezone.now(), exc, RETRY_DELAY)
             return 0
         return len(runs)
 
@@ -269,6 +287,4 @@ class PublishEvents(Connector):
 
 
 def _now() -> datetime:
-    from django.utils import timezone
-
     return timezone.now()

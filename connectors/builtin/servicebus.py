@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,7 @@ from connectors.builtin.eventgrid import (
     TriggerOnly,
     TriggerRef,
     broker_error,
+    give_back,
     provider_triggers,
     start_runs,
     workflow_of,
@@ -66,6 +68,7 @@ SESSION = {
 }
 FAILED = {"Failed", "Cancelled", "TimedOut", "Aborted"}
 RETRY_DELAY = 5
+BUDGET_SECONDS = 2.0  # per channel per delivery call; the rest waits for the next tick
 
 
 def message_output(m: Message) -> dict:
@@ -164,11 +167,14 @@ class WorkflowServiceBus(subscribers.Subscriber):
 
     def deliver(self, channel: Channel, now: datetime) -> int:
         self.settle_finished(channel, now)
-        started = 0
-        for consumer in channel.subscriber_config.get("consumers", []):
-            workflow = workflow_of(consumer)
-            if workflow is not None:
-                started += self._fire(channel, consumer, workflow, now)
+        started, deadline = 0, time.monotonic() + BUDGET_SECONDS
+        consumers = [(c, workflow_of(c)) for c in channel.subscriber_config.get("consumers", [])]
+        consumers = [(c, w) for c, w in consumers if w is not None]
+        while consumers and time.monotonic() < deadline:
+            fired = sum(self._fire(channel, c, w, timezone.now()) for c, w in consumers)
+            started += fired
+            if not fired:
+                break
         return started
 
     def _fire(self, channel: Channel, consumer: dict, workflow, now: datetime) -> int:
@@ -201,7 +207,7 @@ class WorkflowServiceBus(subscribers.Subscriber):
         except Exception as exc:
             log.warning("Service Bus trigger of %s could not start a run: %s", workflow.name, exc)
             for m in messages:
-                store.abandon(channel, m.lock_token, now, delay_seconds=RETRY_DELAY)
+                give_back(channel, m.lock_token, now, exc, RETRY_DELAY)
             return 0
         return len(runs)
 
