@@ -9,6 +9,16 @@ import pytest
 from tests.connectors.servers import HttpServer
 
 
+@pytest.fixture(autouse=True)
+def fresh_scheduler_memory():
+    """Each test starts like a new scheduler process (ids may repeat after a flush)."""
+    from connectors import triggers
+
+    triggers._synced.clear()
+    yield
+    triggers._synced.clear()
+
+
 @pytest.fixture
 def http_server() -> Iterator[HttpServer]:
     server = HttpServer().start()
