@@ -13,19 +13,26 @@ import { ExpressionField } from "./ExpressionField";
 type Value = Record<string, unknown>;
 
 export function JsonField({ label, value, onChange }: { label: string; value: unknown; onChange: (v: unknown) => void }) {
-  const [text, setText] = useState(() => JSON.stringify(value ?? null, null, 2));
+  const shown = value === undefined ? "" : JSON.stringify(value, null, 2);
+  const [text, setText] = useState(shown);
   const [error, setError] = useState("");
-  useEffect(() => setText(JSON.stringify(value ?? null, null, 2)), [value]);
+  useEffect(() => setText(shown), [shown]);
   return (
     <label className="field">
       <span className="field-label">{label}</span>
       <textarea
         aria-label={label}
+        placeholder="JSON"
         rows={Math.min(12, text.split("\n").length + 1)}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {
-          if (text === JSON.stringify(value ?? null, null, 2)) return;
+          if (text === shown) return;
+          if (!text.trim()) {
+            onChange(undefined);
+            setError("");
+            return;
+          }
           try {
             onChange(JSON.parse(text));
             setError("");
