@@ -500,27 +500,14 @@ def _unsupported(what: str, type_name: str, node: dict, pointer: str) -> str:
 
 
 def _trigger_supported(ttype: str, trigger: dict) -> bool:
-    if ttype in BUILTIN_TRIGGERS:
-        return True
-    return _connector_for(ttype, trigger) is not None
+    from connectors import registry
+
+    return ttype in BUILTIN_TRIGGERS or registry.get_trigger(registry.kind_of(trigger)) is not None
 
 
 def _action_supported(atype: str, action: dict) -> bool:
-    if atype in BUILTIN_ACTIONS or atype in CONTAINER_TYPES:
-        return True
-    return _connector_for(atype, action) is not None
-
-
-def _connector_for(type_name: str, node: dict) -> Any:
     from connectors import registry
 
-    if type_name == "ServiceProvider":
-        config = (node.get("inputs") or {}).get("serviceProviderConfiguration") or {}
-        provider_id = str(config.get("serviceProviderId", ""))
-        operation = config.get("operationId", "")
-        for provider in (provider_id.rsplit("/", 1)[-1], provider_id):
-            found = registry.get(f"ServiceProvider/{provider}/{operation}")
-            if found:
-                return found
-        return None
-    return registry.get(type_name)
+    if atype in BUILTIN_ACTIONS or atype in CONTAINER_TYPES:
+        return True
+    return registry.get(registry.kind_of(action)) is not None
