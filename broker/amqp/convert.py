@@ -27,6 +27,7 @@ from broker.services.servicebus import Outgoing
 
 DATA_SECTION = 0x75
 MESSAGE_ANNOTATIONS = 0x72
+MAX_TTL_MS = 0xFFFFFFFF
 
 
 # --- small value helpers ---------------------------------------------------------------
@@ -196,9 +197,18 @@ def from_row(row, *, peeked: bool = False) -> Message:
     if row.content_type:
         message.content_type = symbol(row.content_type)
     message.inferred = True
+    message.ttl = ttl_seconds(row)
     attempts = row.delivery_count if peeked else row.delivery_count - 1
     message.delivery_count = max(0, attempts)
     return message
+
+
+def ttl_seconds(row) -> float:
+    """The header time-to-live: from (scheduled) enqueue to expiry, within a uint ms."""
+    if row.expires_at is None:
+        return 0
+    start = max(row.enqueued_at, row.scheduled_at or row.enqueued_at)
+    return min((row.expires_at - start).total_seconds(), MAX_TTL_MS / 1000)
 
 
 def from_event(event) -> Message:
