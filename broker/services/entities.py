@@ -59,6 +59,40 @@ def check_name(name: str, pattern: re.Pattern = NAME_RE, what: str = "name") -> 
     return name
 
 
+LIMITS = {
+    "lock_duration_seconds": (1, 300),
+    "max_delivery_count": (1, 2000),
+    "default_ttl_seconds": (1, 3650 * 24 * 3600),
+    "duplicate_window_seconds": (1, 7 * 24 * 3600),
+    "retention_days": (1, 365),
+    "retention_hours": (0.0001, 365 * 24),
+}
+
+
+def check_limits(options: dict) -> dict:
+    for key, (low, high) in LIMITS.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise bad_request(f"{key} must be a number from {low} to {high}.", "InvalidOption")
+    return options
+
+
+def _check_forward(ns: Namespace, name: str, options: dict) -> None:
+    target = options.get("forward_to")
+    if not target:
+        return
+    from broker.services.servicebus import resolve
+
+    if target == name:
+        raise bad_request("An entity cannot forward to itself.", "InvalidForwardTo")
+    try:
+        resolve(ns, target)
+    except BrokerError:
+        raise bad_request(f"forwardTo: no queue or topic named '{target}'.", "InvalidForwardTo")
+
+
 def _create(factory, what: str, name: str):
     try:
         with transaction.atomic():
@@ -83,6 +117,7 @@ def _entity_name_free(ns: Namespace, name: str) -> None:
 
 def create_eg_topic(ns: Namespace, name: str, retention_days: int = 1) -> EventGridTopic:
     check_name(name, what="topic name")
+    check_limits({"retention_days": retention_days})
     return _create(
         lambda: EventGridTopic.objects.create(
             namespace=ns, name=name, retention_days=retention_days
@@ -105,6 +140,7 @@ def create_event_subscription(topic: EventGridTopic, name: str, **options) -> Ch
     check_name(name, what="subscription name")
     options.setdefault("dead_letter_on_expiration", True)
     options.setdefault("default_ttl_seconds", 24 * 3600)
+    check_limits(options)
     if options.get("delivery_mode") == Channel.DeliveryMode.PUSH:
         options.setdefault("max_delivery_count", 30)
         if not str(options.get("endpoint_url", "")).startswith(("http://", "https://")):
@@ -137,7 +173,9 @@ def get_event_subscription(topic: EventGridTopic, name: str) -> Channel:
 
 def create_queue(ns: Namespace, name: str, **options) -> Channel:
     check_name(name, ENTITY_RE, "queue name")
+    check_limits(options)
     _entity_name_free(ns, name)
+    _check_forward(ns, name, options)
     return _create(
         lambda: Channel.objects.create(namespace=ns, kind=Channel.Kind.QUEUE, name=name, **options),
         "Queue",
@@ -154,6 +192,7 @@ def get_queue(ns: Namespace, name: str) -> Channel:
 
 def create_sb_topic(ns: Namespace, name: str, **options) -> ServiceBusTopic:
     check_name(name, ENTITY_RE, "topic name")
+    check_limits(options)
     _entity_name_free(ns, name)
     return _create(
         lambda: ServiceBusTopic.objects.create(namespace=ns, name=name, **options), "Topic", name
@@ -169,6 +208,8 @@ def get_sb_topic(ns: Namespace, name: str) -> ServiceBusTopic:
 
 def create_sb_subscription(topic: ServiceBusTopic, name: str, **options) -> Channel:
     check_name(name, what="subscription name")
+    check_limits(options)
+    _check_forward(topic.namespace, "", options)
     options.setdefault("default_ttl_seconds", topic.default_ttl_seconds)
 
     def make() -> Channel:
@@ -234,6 +275,7 @@ def create_hub(
     check_name(name, ENTITY_RE, "event hub name")
     if not isinstance(partitions, int) or not 1 <= partitions <= 1024:
         raise bad_request("partitions must be an integer from 1 to 1024.")
+    check_limits({"retention_hours": retention_hours})
     _entity_name_free(ns, name)
 
     def make() -> EventHub:

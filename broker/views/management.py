@@ -23,7 +23,14 @@ from broker.views.servicebus import message_json
 
 
 def _ns(request):
-    return entities.get_namespace(request.query_params.get("namespace") or None)
+    name = request.query_params.get("namespace") or None
+    return entities.get_namespace(name, create=name is None)
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise bad_request("The body must be a JSON object.")
+    return request.data
 
 
 def _num(body: dict, key: str, default: Any, kind=float) -> Any:
@@ -33,6 +40,20 @@ def _num(body: dict, key: str, default: Any, kind=float) -> Any:
         return kind(body[key])
     except (TypeError, ValueError):
         raise bad_request(f"'{key}' must be a number.")
+
+
+def _flag(body: dict, key: str) -> bool | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise bad_request(f"'{key}' must be true or false.")
+    return value
+
+
+def _text(body: dict, key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise bad_request(f"'{key}' must be a string.")
+    return value
 
 
 def _name(body: Any) -> str:
@@ -46,9 +67,9 @@ def channel_options(body: dict) -> dict:
         "lock_duration_seconds": _num(body, "lockDurationInSeconds", None),
         "max_delivery_count": _num(body, "maxDeliveryCount", None, int),
         "default_ttl_seconds": _num(body, "defaultMessageTimeToLiveInSeconds", None),
-        "dead_letter_on_expiration": body.get("deadLetteringOnMessageExpiration"),
-        "requires_session": body.get("requiresSession"),
-        "forward_to": body.get("forwardTo"),
+        "dead_letter_on_expiration": _flag(body, "deadLetteringOnMessageExpiration"),
+        "requires_session": _flag(body, "requiresSession"),
+        "forward_to": _text(body, "forwardTo"),
     }
     if body.get("duplicateDetectionHistoryTimeWindowInSeconds") is not None:
         out["requires_duplicate_detection"] = True
@@ -84,7 +105,7 @@ class Keys(BrokerView):
         )
 
     def post(self, request):
-        ns = entities.regenerate_key(_ns(request), str(request.data.get("key", "")))
+        ns = entities.regenerate_key(_ns(request), str(_body(request).get("key", "")))
         return Response(
             {"namespace": ns.name, "primaryKey": ns.primary_key, "secondaryKey": ns.secondary_key}
         )
@@ -100,9 +121,9 @@ class EgTopics(BrokerView):
         )
 
     def post(self, request):
-        name = _name(request.data)
+        name = _name(_body(request))
         topic = entities.create_eg_topic(
-            _ns(request), name, _num(request.data, "eventRetentionInDays", 1, int)
+            _ns(request), name, _num(_body(request), "eventRetentionInDays", 1, int)
         )
         return Response(self.summary(topic), status=201)
 
@@ -133,7 +154,7 @@ class EgSubscriptions(BrokerView):
         )
 
     def post(self, request, topic):
-        body = request.data
+        body = _body(request)
         t = entities.get_eg_topic(_ns(request), topic)
         options = {
             k: v
@@ -184,7 +205,7 @@ class Queues(BrokerView):
 
     def post(self, request):
         queue = entities.create_queue(
-            _ns(request), _name(request.data), **channel_options(request.data)
+            _ns(request), _name(_body(request)), **channel_options(_body(request))
         )
         return Response(inspect.channel_summary(queue, timezone.now()), status=201)
 
@@ -220,11 +241,11 @@ class SbTopics(BrokerView):
     def post(self, request):
         options = {
             k: v
-            for k, v in channel_options(request.data).items()
+            for k, v in channel_options(_body(request)).items()
             if k
             in ("default_ttl_seconds", "requires_duplicate_detection", "duplicate_window_seconds")
         }
-        topic = entities.create_sb_topic(_ns(request), _name(request.data), **options)
+        topic = entities.create_sb_topic(_ns(request), _name(_body(request)), **options)
         return Response(self.summary(topic), status=201)
 
     @staticmethod
@@ -256,7 +277,7 @@ class SbSubscriptions(BrokerView):
     def post(self, request, topic):
         t = entities.get_sb_topic(_ns(request), topic)
         channel = entities.create_sb_subscription(
-            t, _name(request.data), **channel_options(request.data)
+            t, _name(_body(request)), **channel_options(_body(request))
         )
         return Response(inspect.channel_summary(channel, timezone.now()), status=201)
 
@@ -291,7 +312,7 @@ class Rules(BrokerView):
         )
 
     def post(self, request, topic, sub):
-        body = request.data
+        body = _body(request)
         rule = entities.create_rule(
             _sb_sub(request, topic, sub),
             _name(body),
@@ -320,7 +341,7 @@ class Hubs(BrokerView):
         )
 
     def post(self, request):
-        body = request.data
+        body = _body(request)
         hub = entities.create_hub(
             _ns(request),
             _name(body),
@@ -352,7 +373,7 @@ class ConsumerGroups(BrokerView):
 
     def post(self, request, hub):
         group = entities.create_consumer_group(
-            entities.get_hub(_ns(request), hub), _name(request.data)
+            entities.get_hub(_ns(request), hub), _name(_body(request))
         )
         return Response(inspect.consumer_group_summary(group), status=201)
 

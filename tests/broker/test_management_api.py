@@ -152,3 +152,28 @@ def test_it_shows_and_regenerates_keys(api):
     assert after["secondaryKey"] != before["secondaryKey"]
     assert api.post(f"{BASE}/keys", {"key": "tertiary"}, format="json").status_code == 400
     assert entities.get_namespace().secondary_key == after["secondaryKey"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("queues", ["not", "an", "object"]),
+        ("queues", {"name": "q1", "lockDurationInSeconds": -5}),
+        ("queues", {"name": "q1", "maxDeliveryCount": 0}),
+        ("queues", {"name": "q1", "requiresSession": "yes"}),
+        ("queues", {"name": "q1", "forwardTo": "nowhere"}),
+        ("queues", {"name": "bad name!"}),
+        ("eventgrid/topics", {"name": "t1", "eventRetentionInDays": -1}),
+        ("eventgrid/topics", {"name": 42}),
+        ("hubs", {"name": "h1", "retentionHours": "soon"}),
+        ("topics", "just a string"),
+    ],
+)
+def test_it_refuses_bad_bodies_with_400(api, path, body):
+    response = api.post(f"{BASE}/{path}", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["message"]
+
+
+def test_it_does_not_create_namespaces_from_query_strings(api):
+    assert api.get(f"{BASE}/queues", {"namespace": "invented"}).status_code == 404
