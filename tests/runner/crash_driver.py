@@ -43,7 +43,11 @@ ACTIONS = {
         "inputs": {"variables": [{"name": "v", "type": "integer", "value": "@outputs('C')"}]},
         "runAfter": {"C": ["Succeeded"]},
     },
-    "E": {"type": "Compose", "inputs": "@variables('v')", "runAfter": {"D": ["Succeeded"]}},
+    "E": {
+        "type": "Response",
+        "inputs": {"body": "@variables('v')"},
+        "runAfter": {"D": ["Succeeded"]},
+    },
 }
 
 
@@ -73,7 +77,7 @@ def status() -> None:
         for body, output in ActionRun.objects.filter(name="E").values_list(
             "run__trigger__outputs__body", "outputs"
         )
-        if output != body + 2
+        if output["body"] != body + 2
     )
     print(json.dumps({"runs": counts, "max_attempts": attempts, "wrong_results": wrong}))
 

@@ -2,7 +2,9 @@
 
 200 runs of a workflow with a Wait and five more actions; one worker is killed
 with SIGKILL mid-way (its whole process group). The survivor plus the tick sweep
-must finish every run Succeeded with the right results. Prints runs
+must finish every run Succeeded with the right results (the last action is a
+Response, recorded as started before it runs, so a kill mid-wave shows up as a
+second attempt). Prints runs
 started/finished/lost and the highest attempt count per action.
 """
 
@@ -114,7 +116,7 @@ def _status(env: dict) -> dict:
         )
         wrong = conn.execute(
             "SELECT count(*) FROM workflows_actionrun a JOIN workflows_run r ON a.run_id = r.id "
-            "WHERE a.name = 'E' AND a.outputs::text <> ((r.trigger->'outputs'->>'body')::int + 2)::text"
+            "WHERE a.name = 'E' AND (a.outputs->>'body')::int <> (r.trigger->'outputs'->>'body')::int + 2"
         ).fetchone()[0]
     return {"runs": runs, "max_attempts": attempts, "wrong_results": wrong}
 
@@ -172,3 +174,4 @@ def test_it_finishes_every_run_when_a_worker_is_killed(crash_env, tmp_path) -> N
     )
     assert status["runs"] == {"Succeeded": RUNS}
     assert status["wrong_results"] == 0
+    assert 1 <= status["max_attempts"]["E"] <= 2

@@ -21,7 +21,10 @@ class WorkerKilled(BaseException):
 
 
 @pytest.mark.django_db
-def test_it_resumes_a_run_whose_worker_died_mid_action(clock, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "dies", ["before", "after"], ids=["dies-before-answering", "dies-after-answering"]
+)
+def test_it_resumes_a_run_whose_worker_died_mid_action(dies, clock, monkeypatch) -> None:
     workflow = make_workflow(
         "crashy",
         {
@@ -42,6 +45,8 @@ def test_it_resumes_a_run_whose_worker_died_mid_action(clock, monkeypatch) -> No
     def dying_execute(work, engine, now, host):
         calls["n"] += 1
         if work.node.name == "Second" and calls["n"] == 2:
+            if dies == "after":  # the caller got its answer; the result was never recorded
+                real_execute(work, engine, now, host)
             raise WorkerKilled
         return real_execute(work, engine, now, host)
 
