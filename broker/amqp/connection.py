@@ -56,6 +56,7 @@ class LinkHandler:
 
     polls = False  # True: `poll` is called while the link has credit
     generation = -1  # store generation seen by the last empty poll (-1: poll now)
+    urgent = False  # True: poll even without credit (e.g. to detach the link)
 
     def __init__(self, conn: AmqpConnection, link: Link) -> None:
         self.conn = conn
@@ -205,7 +206,8 @@ class AmqpConnection:
 
     def _poll_links(self) -> None:
         for handler in list(self.handlers.values()):
-            if handler.polls and handler.link.credit > 0 and handler.link.state & Link.LOCAL_ACTIVE:
+            wanted = handler.polls and (handler.link.credit > 0 or handler.urgent)
+            if wanted and handler.link.state & Link.LOCAL_ACTIVE:
                 self._guard(handler, handler.poll)
 
     def _guard(self, handler: LinkHandler, call, *args) -> None:

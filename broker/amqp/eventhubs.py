@@ -12,18 +12,20 @@ hash, else round-robin) or `<hub>/Partitions/<p>`, and partition receivers
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from proton import Condition, Data, Delivery, Link
+from proton import Condition, Data, Delivery, Link, symbol
 
 from broker.amqp import convert
 from broker.amqp.connection import POLL_SECONDS, LinkHandler, Refused
-from broker.models import ConsumerGroup, EventHub, Partition
+from broker.models import ConsumerGroup, EventHub, HubEvent, Partition
 from broker.services import eventhubs as eh
 from broker.services.errors import BrokerError
 
 SELECTOR = "apache.org:selector-filter:string"
+EPOCH = "com.microsoft:epoch"
 SELECTOR_RE = re.compile(
     r"^\s*amqp\.annotation\.x-opt-(offset|sequence-number|enqueued-time)\s*(>=|>)\s*'([^']*)'\s*$",
     re.IGNORECASE,
@@ -143,7 +145,32 @@ def start_position(partition: Partition, expression: str | None) -> eh.Position:
         raise Refused("amqp:invalid-field", f"Bad selector filter {expression!r}: {exc}") from exc
 
 
+def epoch_of(link: Link) -> int | None:
+    """The `com.microsoft:epoch` link property (the SDK's `owner_level`)."""
+    for key, value in (link.remote_properties or {}).items():
+        if str(key) == EPOCH:
+            return int(value)
+    return None
+
+
+def last_enqueued(partition: Partition) -> dict:
+    """Delivery annotations for `track_last_enqueued_event_properties`."""
+    last = HubEvent.objects.filter(partition=partition).order_by("-sequence_number").first()
+    if last is None:
+        return {}
+    return {
+        symbol("last_enqueued_sequence_number"): int(last.sequence_number),
+        symbol("last_enqueued_offset"): str(last.offset),
+        symbol("last_enqueued_time_utc"): convert.to_ms(last.enqueued_at),
+        symbol("runtime_info_retrieval_time_utc"): convert.to_ms(now()),
+    }
+
+
 class PartitionReceiver(LinkHandler):
+    """Reads one partition for one consumer group. A receiver with an epoch
+    (owner level) takes the partition from receivers with a lower or no epoch,
+    which are detached with `amqp:link:stolen`; a lower epoch is refused."""
+
     polls = True
 
     def __init__(
@@ -151,13 +178,22 @@ class PartitionReceiver(LinkHandler):
     ) -> None:
         super().__init__(conn, link)
         self.partition = partition
+        self.owner_key = (group.id, partition.id)
+        self.epoch = epoch_of(link)
+        self.stolen = False
         self.position = start_position(partition, selector(link))
         self.presettled = link.remote_snd_settle_mode == Link.SND_SETTLED
-        self.generation = -1
         self.last_empty = 0.0
         self.tags = 0
+        conn.server.owners.claim(self)
+
+    @property
+    def urgent(self) -> bool:
+        return self.stolen
 
     def poll(self) -> None:
+        if self.stolen:
+            raise Refused("amqp:link:stolen", "A receiver with a higher epoch took this partition.")
         generation = self.conn.server.generation
         if generation == self.generation and time.monotonic() - self.last_empty < POLL_SECONDS:
             return
@@ -166,14 +202,17 @@ class PartitionReceiver(LinkHandler):
             if not events:
                 self.generation, self.last_empty = generation, time.monotonic()
                 return
+            notes = last_enqueued(self.partition)
             for event in events:
-                self._send(event)
+                self._send(event, notes)
             self.position = eh.Position(events[-1].sequence_number + 1)
 
-    def _send(self, event) -> None:
+    def _send(self, event, notes: dict) -> None:
         self.tags += 1
         delivery = self.link.delivery(str(self.tags).encode())
-        self.link.send(bytes(convert.from_event(event).encode()))
+        message = convert.from_event(event)
+        message.instructions = notes or None
+        self.link.send(bytes(message.encode()))
         self.link.advance()
         if self.presettled:
             delivery.settle()
@@ -182,3 +221,39 @@ class PartitionReceiver(LinkHandler):
         if delivery.remote_state:
             delivery.update(delivery.remote_state)
         delivery.settle()
+
+    def closed(self) -> None:
+        self.conn.server.owners.release(self)
+
+
+class PartitionOwners:
+    """Which receivers read a (consumer group, partition), across connections."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._receivers: dict[tuple[int, int], set[PartitionReceiver]] = {}
+
+    def claim(self, receiver: PartitionReceiver) -> None:
+        with self._lock:
+            current = self._receivers.setdefault(receiver.owner_key, set())
+            epochs = [r.epoch for r in current if r.epoch is not None and not r.stolen]
+            if epochs and (receiver.epoch is None or receiver.epoch < max(epochs)):
+                raise Refused(
+                    "amqp:link:stolen",
+                    f"A receiver with epoch {max(epochs)} owns this partition.",
+                )
+            losers = (
+                []
+                if receiver.epoch is None
+                else [r for r in current if (r.epoch or -1) < receiver.epoch]
+            )
+            for loser in losers:
+                loser.stolen = True
+                current.discard(loser)
+            current.add(receiver)
+        for loser in losers:
+            loser.conn.wake()
+
+    def release(self, receiver: PartitionReceiver) -> None:
+        with self._lock:
+            self._receivers.get(receiver.owner_key, set()).discard(receiver)

@@ -11,6 +11,7 @@ import threading
 import time
 
 from broker.amqp.connection import AmqpConnection
+from broker.amqp.eventhubs import PartitionOwners
 
 log = logging.getLogger("broker.amqp")
 
@@ -37,6 +38,7 @@ class AmqpServer:
         self._lock = threading.Lock()
         self._stopping = False
         self.generation = 0  # bumped on every enqueue seen by this process
+        self.owners = PartitionOwners()
         self._thread: threading.Thread | None = None
 
     # --- collaborators used by connections ---------------------------------------------

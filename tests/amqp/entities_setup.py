@@ -54,6 +54,7 @@ def create() -> None:
     entities.create_hub(ns, "eh-async", partitions=2)
     entities.create_hub(ns, "eh-http", partitions=2)
     entities.create_hub(ns, "eh-time", partitions=1)
+    entities.create_hub(ns, "eh-owners", partitions=1)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ def collect(
     def on_event(context, event) -> None:
         if event is None:
             return
+        event.last_enqueued = context.last_enqueued_event_properties
         got.append(event)
         if len(got) >= count:
             done.set()
@@ -177,9 +178,19 @@ def test_it_reads_from_an_enqueued_time(broker_env):
     after_first = collect(broker_env, "eh-time", "0", events[0].enqueued_time, 2)
     assert [e.body_as_str() for e in after_first] == ["t-1", "t-2"]
     from_second = collect(
-        broker_env, "eh-time", "0", events[1].enqueued_time, 2, starting_position_inclusive=True
+        broker_env,
+        "eh-time",
+        "0",
+        events[1].enqueued_time,
+        2,
+        starting_position_inclusive=True,
+        track_last_enqueued_event_properties=True,
     )
     assert [e.body_as_str() for e in from_second] == ["t-1", "t-2"]
+    last = from_second[0].last_enqueued
+    assert last["sequence_number"] == events[2].sequence_number
+    assert last["offset"] == events[2].offset
+    assert last["enqueued_time"] == events[2].enqueued_time
 
 
 def test_it_rejects_a_wrong_key_with_an_authentication_error(broker_env):
@@ -191,3 +202,40 @@ def test_it_rejects_a_wrong_key_with_an_authentication_error(broker_env):
     )
     with client, pytest.raises(AuthenticationError):
         client.send_event(EventData("nope"), partition_id="0")
+
+
+def test_it_gives_the_partition_to_the_receiver_with_the_higher_owner_level(broker_env):
+    with producer(broker_env, "eh-owners") as client:
+        client.send_event(EventData("owned"), partition_id="0")
+    low = EventHubConsumerClient.from_connection_string(
+        broker_env.connection_string, consumer_group="$Default", eventhub_name="eh-owners"
+    )
+    low_events: list = []
+    low_errors: list = []
+    worker = threading.Thread(
+        target=low.receive,
+        kwargs={
+            "on_event": lambda ctx, event: low_events.append(event),
+            "on_error": lambda ctx, error: low_errors.append(error),
+            "partition_id": "0",
+            "starting_position": "-1",
+            "owner_level": 1,
+        },
+        daemon=True,
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not low_events and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [e.body_as_str() for e in low_events] == ["owned"]
+        high = collect(broker_env, "eh-owners", "0", "-1", 1, owner_level=2)
+        assert [e.body_as_str() for e in high] == ["owned"]
+        deadline = time.monotonic() + 20
+        while not low_errors and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert low_errors
+        assert "stolen" in str(low_errors[0]).lower() or "epoch" in str(low_errors[0]).lower()
+    finally:
+        low.close()
+        worker.join(10)
