@@ -130,6 +130,7 @@ def test_it_builds_saves_runs_and_monitors_a_workflow(page: Page, server: Server
     expect(page.get_by_test_id("status-Compose_2")).to_contain_text("Succeeded")
     expect(page.get_by_test_id("status-Compose_3")).to_contain_text("Skipped")
     expect(page.get_by_test_id("status-Condition")).to_contain_text("Succeeded")
+    expect(page.get_by_test_id("run-summary")).to_contain_text("yes for big")
     node(page, "Compose").click()
     outputs = page.get_by_test_id("content-outputs")
     expect(outputs).to_contain_text('"size": "big"')

@@ -91,6 +91,7 @@ export function RunDetail({ id }: { id: string }) {
         <main className="designer-main">
           {definition ? <Canvas definition={definition} api={api} onLayout={onLayout} /> : <p>Loading definition…</p>}
         </main>
+        {!selected && <RunSummaryPanel run={run} />}
         {selected && (
           <RunPanel
             key={selected}
@@ -101,6 +102,28 @@ export function RunDetail({ id }: { id: string }) {
         )}
       </div>
     </div>
+  );
+}
+
+/** With nothing selected: the run's own error, response and outputs. */
+function RunSummaryPanel({ run }: { run: Run }) {
+  return (
+    <aside className="panel" aria-label="Run summary" data-testid="run-summary">
+      <header>
+        <strong>Run</strong>
+        <span className={`pill status-${run.status}`}>{run.status}</span>
+      </header>
+      <div className="panel-body">
+        <p className="muted">
+          Started {run.started_at ? new Date(run.started_at).toLocaleString() : "–"} · {formatDuration(run.duration_ms)}
+          {run.resubmitted_from ? ` · resubmitted from ${run.resubmitted_from}` : ""}
+        </p>
+        {run.error ? <Block title="Error" value={run.error} /> : null}
+        {run.response ? <Block title="Response" value={run.response} /> : null}
+        {run.outputs && Object.keys(run.outputs as object).length ? <Block title="Outputs" value={run.outputs} /> : null}
+        <p className="hint">Select an action to see its inputs and outputs.</p>
+      </div>
+    </aside>
   );
 }
 
