@@ -74,7 +74,11 @@ def check_limits(options: dict) -> dict:
         value = options.get(key)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
             raise bad_request(f"{key} must be a number from {low} to {high}.", "InvalidOption")
     return options
 

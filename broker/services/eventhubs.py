@@ -185,7 +185,9 @@ def send(
 
 # --- reading ----------------------------------------------------------------------
 
-POSITION_RE = re.compile(r"^(earliest|latest|checkpoint|offset:-?\d+|sequence:-?\d+|time:.+)$")
+POSITION_RE = re.compile(
+    r"^(earliest|latest|checkpoint|offset:-?\d{1,18}|sequence:-?\d{1,18}|time:.+)$"
+)
 
 
 @dataclass

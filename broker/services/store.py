@@ -150,7 +150,9 @@ def _lock(channel: Channel, message: Message, now: datetime, holder: str) -> boo
     return bool(changed)
 
 
-def _lock_many(channel: Channel, messages: list[Message], now: datetime, holder: str) -> list[Message]:
+def _lock_many(
+    channel: Channel, messages: list[Message], now: datetime, holder: str
+) -> list[Message]:
     """Lock `messages` (read in this transaction) with one UPDATE: a distinct token
     each. The CAS conditions stay in the WHERE clause; rows that changed since they
     were read keep their old token and are left out of the result."""
@@ -162,7 +164,9 @@ def _lock_many(channel: Channel, messages: list[Message], now: datetime, holder:
     for m in messages:
         guard |= Q(id=m.id, lock_token=m.lock_token, available_at=m.available_at)
     Message.objects.filter(guard, state=messages[0].state).update(
-        lock_token=Case(*(When(id=i, then=Value(t)) for i, t in tokens.items()), output_field=CharField()),
+        lock_token=Case(
+            *(When(id=i, then=Value(t)) for i, t in tokens.items()), output_field=CharField()
+        ),
         locked_until=until,
         available_at=until,
         first_locked_at=now,
@@ -170,7 +174,9 @@ def _lock_many(channel: Channel, messages: list[Message], now: datetime, holder:
         delivery_count=F("delivery_count") + 1,
     )
     won = set(
-        Message.objects.filter(id__in=tokens, lock_token__in=tokens.values()).values_list("id", flat=True)
+        Message.objects.filter(id__in=tokens, lock_token__in=tokens.values()).values_list(
+            "id", flat=True
+        )
     )
     out = []
     for m in messages:

@@ -102,7 +102,9 @@ def _deliver_groups(groups: list[ConsumerGroup]) -> None:
 def notify_hub(hub) -> None:
     if not _enabled():
         return
-    groups = list(ConsumerGroup.objects.filter(hub=hub).exclude(subscriber="").select_related("hub"))
+    groups = list(
+        ConsumerGroup.objects.filter(hub=hub).exclude(subscriber="").select_related("hub")
+    )
     if groups:
         ensure_loaded()
         transaction.on_commit(lambda: _deliver_groups(groups))

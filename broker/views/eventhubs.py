@@ -59,7 +59,9 @@ def checkpoint(request, ns, now, entity: str, group: str, partition: str):
         try:
             body = json.loads(request.body or b"{}")
             seq, offset = int(body["sequenceNumber"]), int(body.get("offset", -1))
-        except (ValueError, KeyError, TypeError):
+            if not -(2**62) < offset < 2**62:
+                raise ValueError(offset)
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise bad_request('The body must be {"sequenceNumber": n, "offset": o}.')
         eventhubs.set_checkpoint(consumer_group, part, seq, offset)
     cp = eventhubs.get_checkpoint(consumer_group, part)

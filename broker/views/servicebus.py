@@ -390,7 +390,13 @@ def _json_body(request) -> dict:
 
 def _sequence_numbers(request) -> list[int]:
     numbers = _json_body(request).get("sequenceNumbers")
-    if not isinstance(numbers, list) or not numbers or not all(isinstance(n, int) for n in numbers):
+    if (
+        not isinstance(numbers, list)
+        or not 0 < len(numbers) <= 1000
+        or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63 for n in numbers
+        )
+    ):
         raise bad_request('The body must be {"sequenceNumbers": [1, 2, …]}.')
     return numbers
 
