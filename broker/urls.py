@@ -13,12 +13,13 @@ from broker.views import eventgrid, eventhubs, servicebus
 from broker.views import management as m
 
 NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-# a queue, or topic/subscriptions/sub, optionally its dead-letter sub-queue
+# a queue, or topic/subscriptions/sub, optionally its dead-letter sub-queue (matched
+# case-insensitively with character classes: Django's reverse() rejects `(?i:…)`)
 ENTITY = (
-    rf"(?P<entity>{NAME})(?:/(?i:subscriptions)/(?P<subscription>{NAME}))?"
-    r"(?P<dlq>/(?i:\$deadletterqueue))?"
+    rf"(?P<entity>{NAME})(?:/(?:[Ss][Uu][Bb][Ss][Cc][Rr][Ii][Pp][Tt][Ii][Oo][Nn][Ss])/(?P<subscription>{NAME}))?"
+    r"(?P<dlq>/\$(?:[Dd][Ee][Aa][Dd][Ll][Ee][Tt][Tt][Ee][Rr][Qq][Uu][Ee][Uu][Ee]))?"
 )
-SUB = rf"(?P<entity>{NAME})(?:/(?i:subscriptions)/(?P<subscription>{NAME}))?"
+SUB = rf"(?P<entity>{NAME})(?:/(?:[Ss][Uu][Bb][Ss][Cc][Rr][Ii][Pp][Tt][Ii][Oo][Nn][Ss])/(?P<subscription>{NAME}))?"
 PART = rf"(?P<entity>{NAME})/consumergroups/(?P<group>[^/]+)/partitions/(?P<partition>\d+)"
 
 data_plane = [
