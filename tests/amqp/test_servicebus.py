@@ -49,6 +49,7 @@ def test_it_sends_a_single_message_and_receives_it_in_peek_lock(broker_env):
         content_type="text/plain",
         correlation_id="c-1",
         time_to_live=timedelta(minutes=5),
+        partition_key="pk-1",
     )
     send(broker_env, "q-send", message)
     with client(broker_env) as sb, sb.get_queue_receiver("q-send") as receiver:
@@ -61,6 +62,7 @@ def test_it_sends_a_single_message_and_receives_it_in_peek_lock(broker_env):
         assert got.application_properties == {b"color": b"red", b"n": 7}
         assert got.delivery_count == 0
         assert got.time_to_live == timedelta(minutes=5)
+        assert got.partition_key == "pk-1"
         assert got.expires_at_utc == got.enqueued_time_utc + timedelta(minutes=5)
         assert got.sequence_number >= 1
         assert isinstance(got.lock_token, uuid.UUID)
