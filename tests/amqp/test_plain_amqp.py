@@ -75,3 +75,16 @@ def test_it_sends_heartbeats_to_a_client_that_asks_for_them(broker_env):
         receiver.accept()
     finally:
         conn.close()
+
+
+def test_it_answers_garbage_with_its_protocol_header_and_hangs_up(broker_env):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", broker_env.amqp_port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(1024):
+            reply += chunk
+    assert reply == b"AMQP\x03\x01\x00\x00"
+    conn = connect(broker_env, allowed_mechs="ANONYMOUS")
+    conn.close()
