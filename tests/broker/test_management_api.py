@@ -11,7 +11,7 @@ from accounts.roles import set_role
 from broker.models import Channel
 from broker.services import entities, servicebus, store
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.broker.server_urls")]
+pytestmark = [pytest.mark.django_db]
 BASE = "/api/v1/broker"
 
 
