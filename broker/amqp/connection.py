@@ -260,6 +260,8 @@ class AmqpConnection:
         elif kind in (Event.LINK_REMOTE_CLOSE, Event.LINK_REMOTE_DETACH):
             self._link_closed(event.link)
         elif kind == Event.SESSION_REMOTE_CLOSE:
+            for handler in [h for h in self.handlers.values() if h.link.session == event.session]:
+                self._link_closed(handler.link)
             event.session.close()
         elif kind == Event.CONNECTION_REMOTE_CLOSE:
             self.engine.close()
