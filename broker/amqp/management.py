@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from django.db.models import Max, Min
@@ -176,7 +177,7 @@ class ServiceBusNode(RequestNode):
                 )
             rows = sb.send(target, [outgoing], now())
             sequence_numbers.append(rows[0].id if rows else -1)
-            _SCHEDULED[rows[0].id if rows else -1] = [r.id for r in rows]
+            remember_copies(rows)
         return 200, {"sequence-numbers": sequence_numbers}
 
     def op_cancel_scheduled_message(self, body: dict):
@@ -272,7 +273,18 @@ class ServiceBusNode(RequestNode):
         return 200, {"skip": int32(0), "sessions-ids": ids}
 
 
-_SCHEDULED: dict[int, list[int]] = {}
+# A message scheduled to a topic becomes one row per subscription; the SDK only
+# knows the first sequence number, so the others are remembered for a cancel.
+_SCHEDULED: OrderedDict[int, list[int]] = OrderedDict()
+MAX_REMEMBERED = 100_000
+
+
+def remember_copies(rows: list) -> None:
+    if len(rows) < 2:
+        return
+    _SCHEDULED[rows[0].id] = [r.id for r in rows]
+    while len(_SCHEDULED) > MAX_REMEMBERED:
+        _SCHEDULED.popitem(last=False)
 
 
 # --- Event Hubs ---------------------------------------------------------------------
