@@ -383,3 +383,15 @@ def test_it_hands_each_message_to_exactly_one_of_two_competing_receivers(broker_
         worker.join(120)
     everything = seen["one"] + seen["two"]
     assert sorted(everything) == sorted(f"c-{i}" for i in range(40))
+
+
+def test_it_times_out_accepting_the_next_session_when_none_is_waiting(broker_env):
+    from azure.servicebus.exceptions import OperationTimeoutError
+
+    with client(broker_env, retry_total=0) as sb:
+        receiver = sb.get_queue_receiver(
+            "q-empty-sessions", session_id=NEXT_AVAILABLE_SESSION, max_wait_time=2
+        )
+        with pytest.raises(OperationTimeoutError):
+            receiver.receive_messages(max_message_count=1, max_wait_time=2)
+        receiver.close()
