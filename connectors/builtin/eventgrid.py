@@ -30,7 +30,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,8 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from broker.models import Channel
 from broker.services import entities, eventgrid, store, subscribers
 from broker.services.errors import BrokerError
-from connectors.base import ActionContext, Connector, ConnectorError
-from connectors.registry import register
+from connectors.base import ActionContext, Connector, ConnectorError, Trigger
+from connectors.registry import register, register_trigger
 
 log = logging.getLogger("sluice.broker.workflows")
 PROVIDER = "eventGrid"
@@ -222,7 +222,7 @@ class WorkflowEventGrid(subscribers.Subscriber):
 subscribers.register(WorkflowEventGrid())
 
 
-# --- catalog entries (validation accepts the trigger; the designer lists it) ----------
+# --- trigger catalog entries (validation accepts the trigger; the designer lists it) --
 
 
 class EventGridTriggerInputs(ServiceProviderInputs):
@@ -235,20 +235,12 @@ class EventGridTriggerInputs(ServiceProviderInputs):
     connection: str | None = None
 
 
-class TriggerOnly(Connector):
-    """A trigger listed in the action registry so definitions using it validate."""
-
-    trigger: ClassVar[bool] = True
-
-    def run(self, inputs: Any, context: ActionContext) -> Any:
-        raise ConnectorError(f"'{self.kind}' is a trigger, not an action.", code="NotAnAction")
-
-    @classmethod
-    def catalog_entry(cls) -> dict[str, Any]:
-        return {**super().catalog_entry(), "trigger": True}
+class TriggerOnly(Trigger):
+    """A broker trigger: delivered by the broker's internal subscriber (above), never
+    polled by the connectors scheduler (it has no `recurrence` and no `poll`)."""
 
 
-@register
+@register_trigger
 class EventGridTrigger(TriggerOnly):
     kind = f"ServiceProvider/{PROVIDER}/receiveEvents"
     title = "When events are published to an Event Grid topic"

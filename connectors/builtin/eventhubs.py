@@ -39,7 +39,7 @@ from connectors.builtin.eventgrid import (
     start_runs,
     workflow_of,
 )
-from connectors.registry import register
+from connectors.registry import register, register_trigger
 
 log = logging.getLogger("sluice.broker.workflows")
 PROVIDER = "eventHub"
@@ -218,7 +218,7 @@ class TriggerInputs(ServiceProviderInputs):
     connection: str | None = None
 
 
-@register
+@register_trigger
 class ReceiveEvents(TriggerOnly):
     kind = f"ServiceProvider/{PROVIDER}/receiveEvents"
     title = "When events are available in Event hub"

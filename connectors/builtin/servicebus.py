@@ -49,7 +49,7 @@ from connectors.builtin.eventgrid import (
     start_runs,
     workflow_of,
 )
-from connectors.registry import register
+from connectors.registry import register, register_trigger
 
 log = logging.getLogger("sluice.broker.workflows")
 PROVIDER = "serviceBus"
@@ -270,7 +270,7 @@ class TriggerInputs(ServiceProviderInputs):
 
 
 for _op in sorted(AUTO | PEEK | SESSION):
-    register(
+    register_trigger(
         type(
             f"ServiceBusTrigger_{_op}",
             (TriggerOnly,),

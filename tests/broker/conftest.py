@@ -133,15 +133,21 @@ def broker_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ticker(broker_server):
-    """What `sluice scheduler` does for the broker: `tick()` in a loop (fast here)."""
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "broker", "tick", "--loop", "--interval", "0.2"],
-        cwd=ROOT,
-        env=broker_server.env,
-    )
-    yield proc
-    proc.terminate()
-    proc.wait(timeout=10)
+    """What `sluice scheduler` does for the broker: `tick()` in a loop (fast here).
+    Two of them, because running two schedulers must be safe: the tests that use
+    this fixture also assert that nothing is delivered or started twice."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "broker", "tick", "--loop", "--interval", "0.2"],
+            cwd=ROOT,
+            env=broker_server.env,
+        )
+        for _ in range(2)
+    ]
+    yield procs
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def wait_for(condition, timeout: float = 30, what: str = "condition"):
