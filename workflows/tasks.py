@@ -401,8 +401,13 @@ class DurableHost:
         child_workflow = Workflow.objects.filter(name=workflow).first()
         if child_workflow is None or child_workflow.current_version is None:
             raise ActionFailed("WorkflowNotFound", f"The workflow '{workflow}' does not exist.")
+        parent = None if self.run._state.adding else self.run  # a stateless parent has no row
+        if parent is not None:  # a repeat after a crash: the child may already exist
+            existing = Run.objects.filter(parent_run=parent, parent_action=action_path).first()
+            if existing is not None:
+                return existing.pk
         child = create_run(
-            child_workflow, trigger, outputs, parent_run=self.run, parent_action=action_path
+            child_workflow, trigger, outputs, parent_run=parent, parent_action=action_path
         )
         if child is None:
             raise ActionFailed(

@@ -96,3 +96,13 @@ def test_it_waits_for_a_response_or_gives_up() -> None:
         "headers": {},
         "body": "ok",
     }
+
+
+@pytest.mark.django_db(transaction=True)  # the child run is dispatched on commit (eagerly here)
+def test_it_lets_a_stateless_workflow_call_a_stateful_child(clock) -> None:
+    make_workflow("child", CHILD)
+    workflow = make_workflow("quick-parent", PARENT, kind="Stateless")
+    run = services.run_inline(workflow, "manual", {"headers": {}, "body": 5}, sleep=clock.sleep)
+    assert run.status == "Succeeded"
+    child = Run.objects.get(workflow__name="child")
+    assert child.parent_run_id is None and child.response["body"] == {"doubled": 10}
