@@ -55,6 +55,7 @@ class LinkHandler:
     """Callbacks for one link; the defaults do nothing."""
 
     polls = False  # True: `poll` is called while the link has credit
+    pending = False  # True: the attach is not answered yet (`conn.finish_open` does it)
     generation = -1  # store generation seen by the last empty poll (-1: poll now)
     urgent = False  # True: poll even without credit (e.g. to detach the link)
 
@@ -202,12 +203,12 @@ class AmqpConnection:
             wrote = True
 
     def _polling(self) -> bool:
-        return any(h.polls and h.link.credit > 0 for h in self.handlers.values())
+        return any(h.polls and (h.link.credit > 0 or h.urgent) for h in self.handlers.values())
 
     def _poll_links(self) -> None:
         for handler in list(self.handlers.values()):
             wanted = handler.polls and (handler.link.credit > 0 or handler.urgent)
-            if wanted and handler.link.state & Link.LOCAL_ACTIVE:
+            if wanted and (handler.pending or handler.link.state & Link.LOCAL_ACTIVE):
                 self._guard(handler, handler.poll)
 
     def _guard(self, handler: LinkHandler, call, *args) -> None:
@@ -284,6 +285,12 @@ class AmqpConnection:
             self._refuse(link, "amqp:internal-error", str(exc) or type(exc).__name__)
             return
         self.handlers[_key(link)] = handler
+        if not handler.pending:
+            self.finish_open(link)
+
+    def finish_open(self, link: Link) -> None:
+        """Answer the client's attach (for a pending handler: once it is ready)."""
+        handler = self.handlers[_key(link)]
         link.open()
         if link.is_receiver:
             link.flow(RECEIVER_CREDIT)
@@ -292,14 +299,13 @@ class AmqpConnection:
     def _refuse(self, link: Link, condition: str, description: str) -> None:
         """Attach with a null terminus for the node we will not create, then detach
         with the error (AMQP 1.0 §2.6.3), which the SDKs turn into typed errors."""
-        (link.target if link.is_receiver else link.source).type = Terminus.UNSPECIFIED
-        link.open()
         self.close_link(link, condition, description)
 
     def close_link(self, link: Link, condition: str, description: str) -> None:
         handler = self.handlers.pop(_key(link), None)
         link.condition = Condition(condition, description)
-        if link.state & Link.LOCAL_UNINIT:
+        if link.state & Link.LOCAL_UNINIT:  # never answered: refuse the attach properly
+            (link.target if link.is_receiver else link.source).type = Terminus.UNSPECIFIED
             link.open()
         link.close()
         if handler is not None:

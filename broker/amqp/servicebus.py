@@ -33,6 +33,7 @@ from broker.services.errors import BrokerError
 
 SESSION_FILTER = "com.microsoft:session-filter"
 LOCKED_UNTIL_UTC = "com.microsoft:locked-until-utc"
+OPERATION_TIMEOUT = "com.microsoft:timeout"
 DOTNET_EPOCH_TICKS = 621355968000000000
 DEAD_LETTER = "$deadletterqueue"
 
@@ -157,17 +158,38 @@ class ChannelReceiver(LinkHandler):
                     "amqp:not-allowed",
                     f"'{channel.path}' requires sessions: open a session receiver.",
                 )
-            self._accept_session(session_id)
+            if not self._accept_session(session_id):
+                self._wait_for_a_session(link)
         elif has_filter:
             raise Refused("amqp:not-allowed", f"'{channel.path}' does not use sessions.")
 
-    def _accept_session(self, session_id: str | None) -> None:
+    def _wait_for_a_session(self, link: Link) -> None:
+        """Next-available with nothing waiting: hold the attach (unanswered) for the
+        client's `com.microsoft:timeout`, as Service Bus does, then give up."""
+        timeout_ms = link_timeout_ms(link)
+        if not timeout_ms:
+            raise Refused("com.microsoft:timeout", "No session is available to accept.")
+        self.pending = True
+        self.wait_until = time.monotonic() + timeout_ms / 1000
+
+    @property
+    def urgent(self) -> bool:
+        return self.pending
+
+    def _poll_pending(self) -> None:
+        if self._accept_session(None):
+            self.pending = False
+            self.conn.finish_open(self.link)
+        elif time.monotonic() >= self.wait_until:
+            raise Refused("com.microsoft:timeout", "No session became available in time.")
+
+    def _accept_session(self, session_id: str | None) -> bool:
         try:
             session = store.accept_session(self.channel, now(), session_id)
         except BrokerError as exc:
             raise Refused(condition_for(exc), exc.message) from exc
         if session is None:
-            raise Refused("com.microsoft:timeout", "No session is available to accept.")
+            return False
         self.session = session
         data: Data = self.link.source.filter
         data.clear()
@@ -177,12 +199,16 @@ class ChannelReceiver(LinkHandler):
         data.put_string(session.session_id)
         data.exit()
         self.link.properties = {symbol(LOCKED_UNTIL_UTC): ticks(session.locked_until)}
+        return True
 
     @property
     def session_id(self) -> str | None:
         return self.session.session_id if self.session is not None else None
 
     def poll(self) -> None:
+        if self.pending:
+            self._poll_pending()
+            return
         generation = self.conn.server.generation
         if generation == self.generation and time.monotonic() - self.last_empty < POLL_SECONDS:
             return
@@ -268,6 +294,13 @@ class ChannelReceiver(LinkHandler):
         self.outstanding.clear()
         if self.session is not None:
             store.release_session(self.session)
+
+
+def link_timeout_ms(link: Link) -> int:
+    for key, value in (link.remote_properties or {}).items():
+        if str(key) == OPERATION_TIMEOUT:
+            return int(value)
+    return 0
 
 
 def session_held(session, moment: datetime) -> bool:

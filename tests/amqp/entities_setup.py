@@ -39,6 +39,7 @@ def create() -> None:
         entities.create_queue(ns, name)
     entities.create_queue(ns, "q-sessions", requires_session=True)
     entities.create_queue(ns, "q-empty-sessions", requires_session=True)
+    entities.create_queue(ns, "q-late-sessions", requires_session=True)
     entities.create_queue(ns, "q-dedup", requires_duplicate_detection=True)
     entities.create_queue(ns, "q-large")
     topic = entities.create_sb_topic(ns, "t-orders")

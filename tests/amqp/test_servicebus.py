@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -395,3 +396,30 @@ def test_it_times_out_accepting_the_next_session_when_none_is_waiting(broker_env
         with pytest.raises(OperationTimeoutError):
             receiver.receive_messages(max_message_count=1, max_wait_time=2)
         receiver.close()
+
+
+def test_it_holds_a_next_available_session_receiver_until_a_session_arrives(broker_env):
+    import threading
+
+    got: list = []
+
+    def wait_for_session() -> None:
+        with (
+            client(broker_env) as sb,
+            sb.get_queue_receiver(
+                "q-late-sessions", session_id=NEXT_AVAILABLE_SESSION, max_wait_time=20
+            ) as receiver,
+        ):
+            got.append(receiver.session.session_id)
+            messages = drain(receiver, 1)
+            got.extend(str(m) for m in messages)
+            for m in messages:
+                receiver.complete_message(m)
+
+    waiter = threading.Thread(target=wait_for_session)
+    waiter.start()
+    time.sleep(2)  # the receiver is now waiting for its attach to be answered
+    assert got == []
+    send(broker_env, "q-late-sessions", ServiceBusMessage("late", session_id="L"))
+    waiter.join(60)
+    assert got == ["L", "late"]
