@@ -211,7 +211,8 @@ def workflow_context(run: Run) -> dict[str, Any]:
     }
 
 
-def load_state(run: Run) -> RunState:
+def load_state(run: Run, *, fresh: bool = False) -> RunState:
+    """The run's state; `fresh` (first turn of a new run) skips reading action runs."""
     saved = run.state or {}
     state = RunState(
         variables=saved.get("variables") or {},
@@ -222,8 +223,9 @@ def load_state(run: Run) -> RunState:
         started_at=run.started_at,
         response=run.response,
     )
-    for row in ActionRun.objects.filter(run=run).order_by("id"):
-        state.records[row.path] = record_from_row(row)
+    if not fresh:
+        for row in ActionRun.objects.filter(run=run).order_by("id"):
+            state.records[row.path] = record_from_row(row)
     return state
 
 
@@ -466,11 +468,11 @@ class Heartbeat:
 
 
 class DurableRun:
-    def __init__(self, run: Run, owner: str) -> None:
+    def __init__(self, run: Run, owner: str, *, fresh: bool = False) -> None:
         self.run = run
         self.owner = owner
         self.label = run_label(run)
-        self.state = load_state(run)
+        self.state = load_state(run, fresh=fresh)
         connections, appsettings = connections_and_settings(bare_definition(run.version.definition))
         self.engine = Engine(
             plan_for(run),
@@ -649,15 +651,16 @@ def claim_slot(run: Run, owner: str) -> bool:
     """Waiting → Running when the trigger's concurrency allows (compare-and-set)."""
     now = utcnow()
     limit = trigger_concurrency(run)
-    with transaction.atomic():
-        if limit is not None:
+    claim = Run.objects.filter(pk=run.pk, status=Status.WAITING, lease_owner=owner)
+    if limit is None:  # no limit: one compare-and-set, no transaction needed
+        hit = claim.update(status=Status.RUNNING, started_at=run.started_at or now)
+    else:
+        with transaction.atomic():
             Workflow.objects.select_for_update().filter(pk=run.workflow_id).first()
             running = Run.objects.filter(workflow_id=run.workflow_id, status=Status.RUNNING).count()
             if running >= limit:
                 return False
-        hit = Run.objects.filter(pk=run.pk, status=Status.WAITING, lease_owner=owner).update(
-            status=Status.RUNNING, started_at=run.started_at or now
-        )
+            hit = claim.update(status=Status.RUNNING, started_at=run.started_at or now)
     if hit == 1:
         run.status = Status.RUNNING
         run.started_at = run.started_at or now
@@ -683,12 +686,16 @@ def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
         return "busy"
     try:
         run = Run.objects.select_related("workflow", "version").get(pk=run_id)
+        # A run never started (and not a resubmission, which may carry copied rows) has no action runs yet.
+        fresh = (
+            run.status == Status.WAITING and run.started_at is None and not run.resubmitted_from_id
+        )
         if run.status == Status.WAITING and not claim_slot(run, owner):
             Run.objects.filter(pk=run_id, lease_owner=owner).update(
                 due_at=utcnow() + timedelta(seconds=10)
             )
             return "queued"
-        driver = DurableRun(run, owner)
+        driver = DurableRun(run, owner, fresh=fresh)
         outcome = driver.go(task_budget_seconds() if budget is None else budget)
     except DefinitionError as exc:
         fail_unrunnable(run_id, owner, exc)
