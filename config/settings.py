@@ -77,7 +77,12 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # SLUICE_DB_CONN_MAX_AGE=0 for ASGI web processes: a request thread's connection is
+    # otherwise kept until garbage collection (dozens per process under load).
+    _conn_max_age = int(os.environ.get("SLUICE_DB_CONN_MAX_AGE", "60"))
+    DATABASES = {
+        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=_conn_max_age)
+    }
 else:
     DATABASES = {
         "default": {
@@ -145,6 +150,8 @@ else:
         "processed_folder": str(_queue_dir / "processed"),
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
+        # kombu polls the folder; its default of 1 s would add up to a second per hop
+        "polling_interval": 0.05,
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
