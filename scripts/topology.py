@@ -135,6 +135,7 @@ class Proc:
     log: Path
     port: int | None = None
     popen: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -239,7 +240,9 @@ class Topology:
                 "--log-level",
                 "warning",
             ]
-            self.processes.append(Proc("web", i, command, logs / f"web{i}.log", port))
+            # ASGI runs each request in its own thread: no persistent connections
+            web_env = {"SLUICE_DB_CONN_MAX_AGE": "0"}
+            self.processes.append(Proc("web", i, command, logs / f"web{i}.log", port, env=web_env))
         for i in range(self.workers):
             self.processes.append(
                 Proc("worker", i, self.worker_command(i), logs / f"worker{i}.log")
@@ -301,7 +304,7 @@ class Topology:
             proc.popen = subprocess.Popen(
                 proc.command,
                 cwd=ROOT,
-                env=self.env,
+                env={**self.env, **proc.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -70,6 +70,12 @@ def test_it_points_every_sluice_process_at_postgres_and_redis(compose) -> None:
         assert "sluice-data:/data" in service["volumes"], name
 
 
+def test_it_keeps_no_persistent_database_connections_in_the_asgi_web(compose) -> None:
+    services = compose["services"]
+    assert services["web"]["environment"]["SLUICE_DB_CONN_MAX_AGE"] == "0"
+    assert "SLUICE_DB_CONN_MAX_AGE" not in services["worker"]["environment"]
+
+
 def test_it_starts_processes_only_after_migrations(compose) -> None:
     for name in SLUICE_SERVICES - {"migrate"}:
         depends = compose["services"][name]["depends_on"]

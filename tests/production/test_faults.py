@@ -37,6 +37,44 @@ def test_it_loses_no_run_when_a_worker_is_sigkilled_under_load(live, counter) ->
     assert result.duplicated <= result.retried_attempts
 
 
+def test_it_keeps_database_connections_bounded_under_load(live, counter) -> None:
+    prefix = new_prefix("connections")
+    load = Load(live, "prod-async", prefix)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _connections(live))
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        load.run(RUNS, clients=8, during=None)
+        result = outcome(live, counter, prefix, load.accepted)
+    finally:
+        stop.set()
+        sampler.join(timeout=5)
+    time.sleep(1)
+    settled = _connections(live)
+    print(
+        result.line("DB connections")
+        + f"; connections to the database: peak {peak[0]}, after the load {settled}"
+    )
+    # worker pool processes (2 × 2) + schedulers (2) + web requests in flight (≤ 8 clients)
+    assert peak[0] <= 4 + 2 + 8 + 2
+    assert settled <= 4 + 2 + 2
+    assert result.lost == 0
+
+
+def _connections(live) -> int:
+    return live.sql(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        (live.database,),
+    )[0][0]
+
+
 REDIS_START = (
     "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' "
     "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
