@@ -19,7 +19,7 @@ import struct
 import uuid
 from datetime import UTC, datetime
 
-from proton import Data, Described, Message, symbol, timestamp, ulong
+from proton import Data, Described, Message, symbol, timestamp
 
 from broker.amqp.framing import BATCH_FORMAT, _list_bounds
 from broker.services.eventhubs import Incoming
@@ -225,9 +225,6 @@ def from_event(event) -> Message:
     )
     message.inferred = True
     return message
-
-
-__all__ = ["from_event", "from_row", "lock_tag", "to_incoming", "to_outgoing", "ulong", "unpack"]
 
 
 def encode(message: Message) -> bytes:
