@@ -208,6 +208,7 @@ class Message(models.Model):
             models.Index(fields=["channel", "state", "available_at", "id"], name="msg_receivable"),
             models.Index(fields=["state", "expires_at"], name="msg_expiry"),
             models.Index(fields=["state", "delivery_count"], name="msg_redelivery"),
+            models.Index(fields=["channel", "session_id", "state", "id"], name="msg_session"),
         ]
 
     def __str__(self) -> str:

@@ -79,9 +79,10 @@ def enqueue(messages: list[Message]) -> list[Message]:
 
 def _candidates(channel: Channel, now: datetime, limit: int, state: str, session_id: str | None):
     qs = Message.objects.filter(channel=channel, state=state, available_at__lte=now)
-    if session_id is not None:
-        qs = qs.filter(session_id=session_id)
-    qs = qs.order_by("id")
+    if session_id is not None:  # a session is strictly FIFO by sequence number
+        qs = qs.filter(session_id=session_id).order_by("id")
+    else:  # the index (channel, state, available_at, id) serves this order + LIMIT
+        qs = qs.order_by("available_at", "id")
     if is_postgres():
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return list(qs[:limit])
@@ -396,7 +397,7 @@ def accept_session(
     waiting = (
         Message.objects.filter(channel=channel, state=ACTIVE, available_at__lte=now)
         .exclude(session_id__in=busy)
-        .order_by("id")
+        .order_by("available_at", "id")
         .values_list("session_id", flat=True)
     )
     seen: set[str] = set()
