@@ -64,7 +64,7 @@ def ensure_loaded() -> None:
         from connectors import registry
 
         registry.all_connectors()
-    except Exception:  # noqa: BLE001 - a broken connector must not stop the broker
+    except Exception:  # a broken connector must not stop the broker
         log.exception("loading connectors failed; internal subscribers may be missing")
 
 
@@ -78,7 +78,7 @@ def _deliver_channels(channels: list[Channel]) -> None:
         try:
             if sub is not None:
                 sub.deliver(channel, timezone.now())
-        except Exception:  # noqa: BLE001 - the tick retries
+        except Exception:  # the tick retries
             log.exception("deliver-on-publish to %s failed", channel)
 
 
@@ -95,7 +95,7 @@ def _deliver_groups(groups: list[ConsumerGroup]) -> None:
         try:
             if sub is not None:
                 sub.deliver_hub(group, timezone.now())
-        except Exception:  # noqa: BLE001 - the tick retries
+        except Exception:  # the tick retries
             log.exception("deliver-on-publish to consumer group %s failed", group)
 
 

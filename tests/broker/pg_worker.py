@@ -69,7 +69,10 @@ def settle(queue, m, received_now) -> dict:
 def send_dups(queue_name: str, start: int, n: int) -> None:
     queue = entities.get_queue(entities.get_namespace(), queue_name)
     for i in range(start, start + n, 50):
-        batch = [servicebus.Outgoing(body=b"dup", message_id=f"dup-{j}") for j in range(i, min(i + 50, start + n))]
+        batch = [
+            servicebus.Outgoing(body=b"dup", message_id=f"dup-{j}")
+            for j in range(i, min(i + 50, start + n))
+        ]
         servicebus.send(queue, batch, timezone.now())
 
 

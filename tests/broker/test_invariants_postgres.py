@@ -50,7 +50,9 @@ def pg_env(tmp_path_factory):
 
 
 def run(env, *args: str) -> str:
-    result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -60,7 +62,16 @@ def django_code(env, code: str) -> str:
 
 
 def parallel(env, commands: list[list[str]]) -> None:
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.broker.pg_worker", *c], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True) for c in commands]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.broker.pg_worker", *c],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for c in commands
+    ]
     for p in procs:
         _, err = p.communicate(timeout=900)
         assert p.returncode == 0, err
@@ -92,8 +103,16 @@ def test_it_never_loses_or_double_holds_messages(pg_env, tmp_path):
         for line in path.read_text().splitlines():
             record = json.loads(line)
             deliveries[record["id"]].append(record)
-    dead = json.loads(django_code(pg_env, "import json\nfrom broker.models import Message\nprint(json.dumps(list(Message.objects.filter(state='deadlettered').values_list('message_id', 'dead_letter_reason'))))\n"))
-    left = django_code(pg_env, "from broker.models import Message\nprint(Message.objects.filter(state='active').count())\n").strip()
+    dead = json.loads(
+        django_code(
+            pg_env,
+            "import json\nfrom broker.models import Message\nprint(json.dumps(list(Message.objects.filter(state='deadlettered').values_list('message_id', 'dead_letter_reason'))))\n",
+        )
+    )
+    left = django_code(
+        pg_env,
+        "from broker.models import Message\nprint(Message.objects.filter(state='active').count())\n",
+    ).strip()
 
     assert left == "0"
     assert set(deliveries) == {f"m-{i}" for i in range(TOTAL)}
@@ -107,14 +126,21 @@ def test_it_never_loses_or_double_holds_messages(pg_env, tmp_path):
         if completed:
             assert records[-1] is completed[0], records
         for before, after in zip(records, records[1:], strict=False):
-            released = before["at"] if before.get("ok") and before["action"] == "abandon" else before["until"]
+            released = (
+                before["at"]
+                if before.get("ok") and before["action"] == "abandon"
+                else before["until"]
+            )
             assert after["now"] >= released, (message_id, before, after)
             assert after["count"] == before["count"] + 1
     assert len({r["pid"] for rs in deliveries.values() for r in rs}) == CONSUMERS
 
 
 def test_it_keeps_event_hub_order_per_partition_under_concurrent_producers(pg_env):
-    django_code(pg_env, "from broker.services import entities\nentities.create_hub(entities.get_namespace(), 'order', partitions=4)\n")
+    django_code(
+        pg_env,
+        "from broker.services import entities\nentities.create_hub(entities.get_namespace(), 'order', partitions=4)\n",
+    )
     parallel(pg_env, [["produce", "order", f"w{n}", "250"] for n in range(4)])
     out = django_code(
         pg_env,
@@ -141,7 +167,13 @@ def test_it_keeps_event_hub_order_per_partition_under_concurrent_producers(pg_en
 
 
 def test_it_detects_duplicates_across_concurrent_senders(pg_env):
-    django_code(pg_env, "from broker.services import entities\nentities.create_queue(entities.get_namespace(), 'dups', requires_duplicate_detection=True)\n")
+    django_code(
+        pg_env,
+        "from broker.services import entities\nentities.create_queue(entities.get_namespace(), 'dups', requires_duplicate_detection=True)\n",
+    )
     parallel(pg_env, [["send-dups", "dups", "0", "500"] for _ in range(4)])
-    out = django_code(pg_env, "from broker.models import Message\nqs = Message.objects.filter(channel__name='dups')\nprint(qs.count(), qs.values('message_id').distinct().count())\n")
+    out = django_code(
+        pg_env,
+        "from broker.models import Message\nqs = Message.objects.filter(channel__name='dups')\nprint(qs.count(), qs.values('message_id').distinct().count())\n",
+    )
     assert out.split() == ["500", "500"]
