@@ -16,6 +16,7 @@ import subprocess
 import sys
 import uuid
 from collections import defaultdict
+from itertools import pairwise
 
 import psycopg
 import pytest
@@ -125,7 +126,7 @@ def test_it_never_loses_or_double_holds_messages(pg_env, tmp_path):
         assert len(completed) == (0 if message_id in dead_ids else 1), records
         if completed:
             assert records[-1] is completed[0], records
-        for before, after in zip(records, records[1:], strict=False):
+        for before, after in pairwise(records):
             released = (
                 before["at"]
                 if before.get("ok") and before["action"] == "abandon"
