@@ -12,11 +12,17 @@ SQLite data directory, then measures messages/s for:
                                   vs  `POST …/messages/head` + `DELETE` its Location
 
 and prints each pair with the AMQP/HTTP ratio (> 1 means AMQP is faster).
+
+Name clash: when another script in bench/ runs, bench/ is first on `sys.path`, so
+this file would shadow the `amqp` library that kombu/Celery import. Imported under
+that name (not run), it therefore hands the real library over (`_hand_over`), and
+its own heavy imports (httpx, azure) happen inside functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import socket
@@ -25,9 +31,26 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-from azure.servicebus import ServiceBusClient, ServiceBusMessage
+if TYPE_CHECKING:
+    import httpx
+
+
+def _hand_over() -> None:
+    """Replace this module in `sys.modules` by the library it shadows."""
+    here = Path(__file__).resolve().parent
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    del sys.modules[__name__]
+    try:
+        sys.modules[__name__] = importlib.import_module(__name__)
+    finally:
+        sys.path[:] = saved
+
+
+if __name__ == "amqp":
+    _hand_over()
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUES = ("bench-amqp-1", "bench-amqp-n", "bench-http-1", "bench-http-n")
@@ -73,6 +96,8 @@ def rate(count: int, seconds: float) -> float:
 
 
 def amqp_send(conn_str: str, queue: str, count: int, batch: int) -> float:
+    from azure.servicebus import ServiceBusClient, ServiceBusMessage
+
     with (
         ServiceBusClient.from_connection_string(conn_str) as sb,
         sb.get_queue_sender(queue) as sender,
@@ -86,6 +111,8 @@ def amqp_send(conn_str: str, queue: str, count: int, batch: int) -> float:
 
 
 def amqp_receive(conn_str: str, queue: str, count: int) -> float:
+    from azure.servicebus import ServiceBusClient
+
     with (
         ServiceBusClient.from_connection_string(conn_str) as sb,
         sb.get_queue_receiver(queue) as receiver,
@@ -203,6 +230,8 @@ def main() -> None:
         try:
             conn_str = manage(env, "amqp", "connection-string", "--port", str(amqp_port)).strip()
             key = conn_str.split("SharedAccessKey=")[1].split(";")[0]
+            import httpx
+
             client = httpx.Client(
                 base_url=f"http://127.0.0.1:{http_port}",
                 headers={"Authorization": f"SharedAccessKey {key}"},
