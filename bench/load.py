@@ -242,6 +242,16 @@ class Clients:
 
 
 def backlog(top) -> tuple[int, int]:
+    """(runs not ended, messages queued in Redis); -1 when a server does not
+    answer this time (another test may be restarting the shared Redis)."""
+    try:
+        return _backlog(top)
+    except Exception as exc:
+        print(f"  (backlog sample failed: {type(exc).__name__})", flush=True)
+        return -1, -1
+
+
+def _backlog(top) -> tuple[int, int]:
     import redis
 
     pending = top.sql(
@@ -334,7 +344,7 @@ def run_step(topology_module, args, workers: int) -> dict:
             )
         wall_end = time.time()
         drain_began = time.monotonic()
-        while backlog(top)[0] and time.monotonic() - drain_began < args.drain:
+        while backlog(top)[0] != 0 and time.monotonic() - drain_began < args.drain:
             time.sleep(0.5)
         drained = time.monotonic() - drain_began
         left = backlog(top)[0]
