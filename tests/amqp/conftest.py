@@ -63,8 +63,17 @@ class BrokerEnv:
         return result.stdout
 
 
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @pytest.fixture(scope="session")
 def broker_env(tmp_path_factory):
+    """`sluice amqp` on a free port over a fresh data directory with the test entities."""
     data_dir = tmp_path_factory.mktemp("amqp-broker")
     env = {**os.environ, "SLUICE_DATA_DIR": str(data_dir), "SLUICE_CELERY_EAGER": "1"}
     for name in ("DATABASE_URL", "SLUICE_SQLITE_PATH", "SLUICE_AMQP_PORT"):
@@ -79,14 +88,25 @@ def broker_env(tmp_path_factory):
         check=True,
         timeout=120,
     )
-    log = open(data_dir / "amqp.log", "w")  # noqa: SIM115 - closed with the process
-    amqp = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "amqp", "--port", str(amqp_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(data_dir / "amqp.log", "w") as log:
+        amqp = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "amqp", "--port", str(amqp_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(amqp_port, amqp, time.monotonic() + 60)
+            conn_str = probe.manage("amqp", "connection-string", "--port", str(amqp_port))
+            yield BrokerEnv(data_dir, amqp_port, http_port, conn_str.strip(), env)
+        finally:
+            stop(amqp)
+
+
+@pytest.fixture(scope="session")
+def web_env(broker_env):
+    """The HTTP data plane (uvicorn) on the same data directory, for cross-protocol tests."""
     web = subprocess.Popen(
         [
             sys.executable,
@@ -96,23 +116,15 @@ def broker_env(tmp_path_factory):
             "--host",
             "127.0.0.1",
             "--port",
-            str(http_port),
+            str(broker_env.http_port),
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env=broker_env.env,
     )
     try:
-        wait_for_port(amqp_port, amqp, time.monotonic() + 60)
-        wait_for_port(http_port, web, time.monotonic() + 60)
-        conn_str = probe.manage("amqp", "connection-string", "--port", str(amqp_port)).strip()
-        yield BrokerEnv(data_dir, amqp_port, http_port, conn_str, env)
+        wait_for_port(broker_env.http_port, web, time.monotonic() + 60)
+        yield broker_env
     finally:
-        for process in (amqp, web):
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
+        stop(web)

@@ -15,21 +15,21 @@ from tests.amqp.test_eventhubs import collect
 pytestmark = pytest.mark.integration
 
 
-def http(broker_env) -> httpx.Client:
+def http(web_env) -> httpx.Client:
     return httpx.Client(
-        base_url=broker_env.http,
-        headers={"Authorization": f"SharedAccessKey {broker_env.key}"},
+        base_url=web_env.http,
+        headers={"Authorization": f"SharedAccessKey {web_env.key}"},
         timeout=30,
     )
 
 
-def test_it_reads_over_http_a_message_sent_over_amqp(broker_env):
-    sb = ServiceBusClient.from_connection_string(broker_env.connection_string)
+def test_it_reads_over_http_a_message_sent_over_amqp(web_env):
+    sb = ServiceBusClient.from_connection_string(web_env.connection_string)
     with sb, sb.get_queue_sender("q-to-http") as sender:
         sender.send_messages(
             ServiceBusMessage("via amqp", message_id="a-1", application_properties={"color": "red"})
         )
-    with http(broker_env) as client:
+    with http(web_env) as client:
         response = client.delete("/q-to-http/messages/head", params={"timeout": 5})
     assert response.status_code == 200, response.text
     assert response.content == b"via amqp"
@@ -38,8 +38,8 @@ def test_it_reads_over_http_a_message_sent_over_amqp(broker_env):
     assert json.loads(response.headers["color"]) == "red"
 
 
-def test_it_receives_over_amqp_a_message_sent_over_http(broker_env):
-    with http(broker_env) as client:
+def test_it_receives_over_amqp_a_message_sent_over_http(web_env):
+    with http(web_env) as client:
         response = client.post(
             "/q-from-http/messages",
             content=b"via http",
@@ -50,7 +50,7 @@ def test_it_receives_over_amqp_a_message_sent_over_http(broker_env):
             },
         )
     assert response.status_code == 201, response.text
-    sb = ServiceBusClient.from_connection_string(broker_env.connection_string)
+    sb = ServiceBusClient.from_connection_string(web_env.connection_string)
     with sb, sb.get_queue_receiver("q-from-http", max_wait_time=5) as receiver:
         [got] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
         assert str(got) == "via http"
@@ -61,17 +61,17 @@ def test_it_receives_over_amqp_a_message_sent_over_http(broker_env):
         receiver.complete_message(got)
 
 
-def test_it_shares_event_hub_partitions_between_http_and_amqp(broker_env):
-    with http(broker_env) as client:
+def test_it_shares_event_hub_partitions_between_http_and_amqp(web_env):
+    with http(web_env) as client:
         response = client.post("/eh-http/partitions/1/messages", content=b"from http")
         assert response.status_code == 201, response.text
-    events = collect(broker_env, "eh-http", "1", "-1", 1)
+    events = collect(web_env, "eh-http", "1", "-1", 1)
     assert [e.body_as_str() for e in events] == ["from http"]
     with EventHubProducerClient.from_connection_string(
-        broker_env.connection_string, eventhub_name="eh-http"
+        web_env.connection_string, eventhub_name="eh-http"
     ) as producer:
         producer.send_event(EventData("from amqp"), partition_id="0")
-    with http(broker_env) as client:
+    with http(web_env) as client:
         response = client.get(
             "/eh-http/consumergroups/$Default/partitions/0/messages", params={"from": "earliest"}
         )
