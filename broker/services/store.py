@@ -73,6 +73,13 @@ def new_message(
     )
 
 
+def time_to_live(message: Message) -> float | None:
+    """Seconds from (scheduled) enqueue to expiry: `available_at` moves with locks."""
+    if message.expires_at is None:
+        return None
+    return (message.expires_at - (message.scheduled_at or message.enqueued_at)).total_seconds()
+
+
 def enqueue(messages: list[Message]) -> list[Message]:
     return Message.objects.bulk_create(messages) if messages else []
 

@@ -210,6 +210,10 @@ def channel_for(ns, entity: str, subscription: str | None) -> Channel:
     return entities.get_queue(ns, entity)
 
 
+def time_to_live(m) -> float | None:
+    return store.time_to_live(m)
+
+
 def broker_properties(m, session=None) -> dict:
     now = timezone.now()
     state = (
@@ -226,7 +230,7 @@ def broker_properties(m, session=None) -> dict:
         "MessageId": m.message_id,
         "SequenceNumber": m.id,
         "State": state,
-        "TimeToLive": (m.expires_at - m.available_at).total_seconds() if m.expires_at else None,
+        "TimeToLive": time_to_live(m),
     }
     for key, name in BROKER_FIELDS.items():
         if key not in ("MessageId", "ContentType", "Subject") and getattr(m, name):

@@ -78,7 +78,7 @@ def message_output(m: Message) -> dict:
         content: str = raw.decode("utf-8")
     except UnicodeDecodeError:
         content = base64.b64encode(raw).decode()
-    ttl = (m.expires_at - m.available_at).total_seconds() if m.expires_at else None
+    ttl = store.time_to_live(m)
     return {
         "contentData": content,
         "contentType": m.content_type,

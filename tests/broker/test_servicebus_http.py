@@ -142,12 +142,12 @@ def test_it_drops_duplicates_within_the_window(sb, queue):
 
 def test_it_holds_scheduled_messages_until_their_time(sb, queue):
     q = queue()
-    when = datetime.now(UTC) + timedelta(seconds=2)
+    when = datetime.now(UTC) + timedelta(seconds=6)
     sb.send(q, b"later", {"ScheduledEnqueueTimeUtc": format_datetime(when, usegmt=True)})
     assert sb.peek_lock(q).status_code == 204
     peeked = sb.http.get(f"/{q}/messages/peek").json()["value"]
     assert peeked[0]["brokerProperties"]["State"] == "Scheduled"
-    got = sb.peek_lock(q, timeout=10)
+    got = sb.peek_lock(q, timeout=30)
     assert got.status_code == 201
     assert got.content == b"later"
 
@@ -312,3 +312,9 @@ def test_it_refuses_bad_input_with_clear_errors(sb, queue, broker_server):
     unauthorized = httpx.post(f"{broker_server.url}/{q}/messages", content=b"x")
     assert unauthorized.status_code == 401
     assert sb.receive_delete(q).status_code == 204
+
+
+def test_it_reports_the_time_to_live_it_was_sent_with(sb, queue):
+    q = queue()
+    sb.send(q, b"ttl", {"TimeToLive": 30})
+    assert sb.props(sb.peek_lock(q))["TimeToLive"] == 30
