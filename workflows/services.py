@@ -37,6 +37,8 @@ from workflows.tasks import (
     dispatch,
     dispatch_on_commit,
     parameter_values,
+    stored_parameters,
+    unseal,
 )
 
 log = logging.getLogger("sluice.engine")
@@ -235,7 +237,7 @@ def _new_run(
         resubmitted_from=resubmitted_from,
         due_at=now + timedelta(seconds=5),
         kind=version.kind,
-        state={"parameters": parameters or {}},
+        state={"parameters": stored_parameters(version.definition, parameters or {})},
     )
     run.client_tracking_id = client_tracking_id or run.id
     run.correlation_id = run.id
@@ -342,7 +344,9 @@ def resubmit_run(run: Run, *, from_action: str | None = None) -> Run:
             version=run.version,
             resubmitted_from=run,
             client_tracking_id=run.client_tracking_id,
-            parameters=(run.state or {}).get("parameters"),
+            parameters={
+                k: unseal(v) for k, v in ((run.state or {}).get("parameters") or {}).items()
+            },
             record_history=False,
         )
         if not new:

@@ -167,7 +167,21 @@ def bare_definition(definition: dict[str, Any]) -> dict[str, Any]:
 def parameter_values(definition: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     declared = bare_definition(definition).get("parameters") or {}
     values = {name: (spec or {}).get("defaultValue") for name, spec in declared.items()}
-    return {**values, **(overrides or {})}
+    return {**values, **{name: unseal(value) for name, value in (overrides or {}).items()}}
+
+
+SECURE_PARAMETER_TYPES = frozenset({"securestring", "secureobject"})
+
+
+def stored_parameters(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values as kept on the run: securestring/secureobject ones sealed."""
+    declared = bare_definition(definition).get("parameters") or {}
+    secure = {
+        n
+        for n, spec in declared.items()
+        if str((spec or {}).get("type", "")).lower() in SECURE_PARAMETER_TYPES
+    }
+    return {name: seal(value) if name in secure else value for name, value in values.items()}
 
 
 def record_from_row(row: ActionRun) -> ActionRecord:

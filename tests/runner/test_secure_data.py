@@ -49,3 +49,28 @@ def test_it_never_stores_secure_values_in_clear(clock) -> None:
     assert SECRET not in stored
     shown = services.run_record(run)["actions"]["Secret"]
     assert shown["inputs"] == shown["outputs"] == SECURE_MARKER
+
+
+@pytest.mark.django_db
+def test_it_seals_securestring_parameters_on_the_run_and_keeps_them_on_resubmit(clock) -> None:
+    workflow = make_workflow(
+        "secure-param",
+        {
+            "Use": {
+                "type": "Compose",
+                "inputs": "@length(parameters('apiKey'))",
+            }
+        },
+        parameters={"apiKey": {"type": "securestring"}, "region": {"type": "string"}},
+    )
+    run = services.create_run(
+        workflow, "manual", {"body": None}, parameters={"apiKey": SECRET, "region": "eu"}
+    )
+    run = services.drive(run.id, sleep=clock.sleep)
+    assert record(run, "Use").outputs == len(SECRET)
+    again = services.drive(services.resubmit_run(run).id, sleep=clock.sleep)
+    assert record(again, "Use").outputs == len(SECRET)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT state FROM workflows_run")
+        stored = " ".join(str(row[0]) for row in cursor.fetchall())
+    assert SECRET not in stored and "eu" in stored
