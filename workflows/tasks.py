@@ -57,20 +57,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _setting(name: str, default: float) -> float:
+    """A number from the environment, else from Django settings, else `default`."""
+    return float(os.environ.get(name) or getattr(settings, name, default))
+
+
 def lease_seconds() -> float:
-    return float(
-        os.environ.get(
-            "SLUICE_RUN_LEASE_SECONDS", getattr(settings, "SLUICE_RUN_LEASE_SECONDS", 120)
-        )
-    )
+    return _setting("SLUICE_RUN_LEASE_SECONDS", 120)
 
 
 def task_budget_seconds() -> float:
-    return float(getattr(settings, "SLUICE_RUN_TASK_BUDGET", 30))
+    return _setting("SLUICE_RUN_TASK_BUDGET", 30)
 
 
 def run_timeout() -> timedelta:
-    return timedelta(seconds=float(getattr(settings, "SLUICE_RUN_TIMEOUT", 90 * 86400)))
+    return timedelta(seconds=_setting("SLUICE_RUN_TIMEOUT", 90 * 86400))
 
 
 def run_label(run: Run) -> str:
