@@ -171,7 +171,8 @@ def _lock_many(
     guard = Q()
     for m in messages:
         guard |= Q(id=m.id, lock_token=m.lock_token, available_at=m.available_at)
-    Message.objects.filter(guard, state=messages[0].state).update(
+    rows = Message.objects.filter(id__in=list(tokens))  # the PK index first, then the CAS
+    rows.filter(guard, state=messages[0].state).update(
         lock_token=Case(
             *(When(id=i, then=Value(t)) for i, t in tokens.items()), output_field=CharField()
         ),
