@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -19,6 +20,7 @@ from connectors.base import Connector, Trigger
 _REGISTRY: dict[str, type[Connector]] = {}
 _TRIGGERS: dict[str, type[Trigger]] = {}
 _loaded = False
+_lock = threading.RLock()
 
 
 def register(cls: type[Connector]) -> type[Connector]:
@@ -32,16 +34,22 @@ def register_trigger(cls: type[Trigger]) -> type[Trigger]:
 
 
 def _load() -> None:
+    """Import the built-ins and entry points once. The flag is set only after the
+    imports finish (under a lock), so a thread racing the first lookup waits
+    instead of seeing a half-filled registry."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    import connectors.builtin as builtin
+    with _lock:
+        if _loaded:
+            return
+        import connectors.builtin as builtin
 
-    for module in pkgutil.iter_modules(builtin.__path__):
-        importlib.import_module(f"connectors.builtin.{module.name}")
-    for entry in entry_points(group="sluice.connectors"):
-        entry.load()
+        for module in pkgutil.iter_modules(builtin.__path__):
+            importlib.import_module(f"connectors.builtin.{module.name}")
+        for entry in entry_points(group="sluice.connectors"):
+            entry.load()
+        _loaded = True
 
 
 def get(kind: str) -> type[Connector] | None:

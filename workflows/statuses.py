@@ -21,7 +21,14 @@ class Status(models.TextChoices):
 
 
 TERMINAL = frozenset(
-    {Status.SUCCEEDED, Status.FAILED, Status.SKIPPED, Status.CANCELLED, Status.TIMED_OUT, Status.ABORTED}
+    {
+        Status.SUCCEEDED,
+        Status.FAILED,
+        Status.SKIPPED,
+        Status.CANCELLED,
+        Status.TIMED_OUT,
+        Status.ABORTED,
+    }
 )
 
 RUN_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -32,9 +39,17 @@ RUN_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.WAITING: frozenset({Status.RUNNING, Status.SKIPPED, Status.CANCELLED}),
+    # Waiting → TimedOut: an action waiting to retry runs out of its limit.timeout
+    Status.WAITING: frozenset({Status.RUNNING, Status.SKIPPED, Status.CANCELLED, Status.TIMED_OUT}),
     Status.RUNNING: frozenset(
-        {Status.WAITING, Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.TIMED_OUT, Status.SKIPPED}
+        {
+            Status.WAITING,
+            Status.SUCCEEDED,
+            Status.FAILED,
+            Status.CANCELLED,
+            Status.TIMED_OUT,
+            Status.SKIPPED,
+        }
     ),
 }
 
