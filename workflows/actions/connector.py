@@ -7,13 +7,13 @@ engine applies the action's retry policy).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from connectors import registry
-from connectors.base import ActionContext, ConnectorError
+from connectors.base import ActionContext, ConnectorError, Pending
 from workflows.actions.base import ActionFailed, Host
 from workflows.engine import Engine, Outcome, Work
 from workflows.engine.containers import action_timeout
@@ -54,10 +54,17 @@ def run_connector(work: Work, inputs: Any, now: datetime, host: Host, engine: En
         timeout=timeout.total_seconds() if timeout else None,
         operation_options=str(work.node.spec.get("operationOptions") or ""),
         callback_url=engine.callback_url,
+        # a long-running connector (HTTP 202 polling) parks the run instead of
+        # sleeping in the worker, and is called again with the state it left
+        supports_pending=True,
+        resume_state=work.record.state if work.resumed and work.record.state else None,
         **host.action_context_fields(),
     )
     try:
         outputs = cls().run(model, context)
+    except Pending as pending:
+        wait = timedelta(seconds=max(0.0, pending.wait_seconds))
+        return Outcome(inputs=inputs, pending_until=now + wait, state=pending.state)
     except ConnectorError as exc:
         return Outcome.failed(
             exc.code,
