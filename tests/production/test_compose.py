@@ -82,7 +82,9 @@ def test_it_starts_processes_only_after_migrations(compose) -> None:
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         assert depends["postgres"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
-    assert compose["services"]["migrate"]["restart"] == "no"
+    migrate = compose["services"]["migrate"]
+    assert migrate["restart"] == "no"
+    assert set(migrate["depends_on"]) == {"postgres"}  # not itself (the anchor's default)
 
 
 def test_it_lets_the_worker_scale(compose) -> None:
