@@ -154,10 +154,14 @@ else:
         "polling_interval": 0.05,
     }
 CELERY_TASK_ACKS_LATE = True
+# a Redis blip must not kill a task mid-action (Celery 6 would default to True)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("SLUICE_CELERY_EAGER", False)
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SLUICE_CELERY_QUEUE", "celery")  # isolates test/bench workers
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get(
+    "SLUICE_CELERY_QUEUE", "celery"
+)  # isolates test/bench workers
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
