@@ -396,7 +396,7 @@ def run_inline(
 ) -> Run:
     """Run a Stateless workflow in this process: no action rows, one summary Run."""
     from workflows.actions.runloop import MemoryHost, run_to_end
-    from workflows.tasks import DurableHost, workflow_context
+    from workflows.tasks import DurableHost, connections_and_settings, workflow_context
 
     version = version or workflow.current_version
     now = utcnow()
@@ -417,10 +417,21 @@ def run_inline(
         started_at=now,
     )
     durable = DurableHost(run, state)
+    connections, appsettings = connections_and_settings(definition)
     host = MemoryHost(
-        workflow.name, run.id, children=durable.start_child, child_results=durable.child_result
+        workflow.name,
+        run.id,
+        children=durable.start_child,
+        child_results=durable.child_result,
+        connections=connections,
     )
-    engine = Engine(cached_plan(version.pk, definition), state)
+    engine = Engine(
+        cached_plan(version.pk, definition),
+        state,
+        appsettings=appsettings,
+        connections=connections,
+        callback_url=None,
+    )
     run_to_end(engine, host, sleep=sleep)
     run.status, run.error, run.outputs, run.response = (
         state.status,

@@ -339,7 +339,10 @@ INSERT_COLUMNS = (
 def _insert_values(run_id: str, record: ActionRecord, ops: Any) -> list[Any]:
     def json_value(field: str) -> Any:
         value = _stored(record, field)
-        return None if value is None else ops.adapt_json_value(value, None)
+        if value is None:
+            return None
+        # through the field, so the secret scrubber that guards every write sees it too
+        return ActionRun._meta.get_field(field).get_db_prep_save(value, connection)
 
     return [
         run_id, record.path, record.name, record.parent_path, record.iteration, record.type,
@@ -495,6 +498,7 @@ class DurableRun:
             run_timeout=run_timeout(),
             appsettings=appsettings,
             callback_url=callback_url_for(run),
+            connections=connections,
         )
         self.host = DurableHost(run, self.state)
         self.host.connections = connections

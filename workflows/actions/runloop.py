@@ -93,6 +93,7 @@ class MemoryHost:
     children: Callable[[str, str, dict[str, Any], str], str] | None = None
     child_results: Callable[[str], dict[str, Any] | None] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    connections: dict[str, Any] = field(default_factory=dict)
 
     def respond(self, response: dict[str, Any]) -> bool:
         if self.response is not None:
@@ -113,7 +114,11 @@ class MemoryHost:
         return self.child_results(child_id) if self.child_results else None
 
     def action_context_fields(self) -> dict[str, Any]:
-        return {"workflow_name": self.workflow_name, "run_id": self.run_id}
+        return {
+            "workflow_name": self.workflow_name,
+            "run_id": self.run_id,
+            "connections": self.connections,
+        }
 
 
 def run_to_end(

@@ -46,11 +46,23 @@ class ActionsView(Mapping[str, Any]):
         return len(self._engine.plan.nodes)
 
 
+def _parameters(engine: Engine) -> dict[str, Any]:
+    """Definition parameters, plus `$connections` (Logic Apps' shape: name →
+    {connectionId, connectionName, …its parameters}) when the run uses any."""
+    if not engine.connections:
+        return engine.state.parameters
+    connections = {
+        name: {"connectionId": name, "connectionName": name, **values}
+        for name, values in engine.connections.items()
+    }
+    return {**engine.state.parameters, "$connections": connections}
+
+
 def build_context(engine: Engine, frame: Frame, now_iso: str, extra: Frame = ()) -> dict[str, Any]:
     steps = frame + extra
     state = engine.state
     return {
-        "parameters": state.parameters,
+        "parameters": _parameters(engine),
         "variables": state.variables,
         "trigger": state.trigger,
         "actions": ActionsView(engine, frame),

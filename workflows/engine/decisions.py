@@ -86,12 +86,15 @@ class Engine:
         rng: random.Random | None = None,
         appsettings: dict[str, str] | None = None,
         callback_url: str | None = None,
+        connections: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.plan = plan
         self.state = state
         self.run_timeout = run_timeout
         self.rng = rng or random.Random()
         self.appsettings = appsettings or {}
+        # never part of the persisted state: secrets live only in the connection store
+        self.connections = connections or {}
         self.callback_url = callback_url
         self.scopes = plan.scope_children()
         self.now: datetime = state.started_at or datetime.min
