@@ -367,8 +367,20 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
         record.db_id = INSERTED_WITHOUT_ID
 
 
+def observe_finished(records: list[ActionRecord]) -> None:
+    """Feed the action-duration histogram of `/metrics` with actions that just ended."""
+    from workflows import ops
+
+    for record in records:
+        if record.status in TERMINAL and record.stored_status != record.status and record.ended_at:
+            started = record.started_at or record.ended_at
+            seconds = (record.ended_at - started).total_seconds()
+            ops.record_action(record.type, str(record.status), seconds)
+
+
 def write_records(run_id: str, records: list[ActionRecord]) -> None:
     """Insert new records in bulk; compare-and-set the status of existing ones."""
+    observe_finished(records)
     finished = [r for r in records if r.db_id is None and r.status in TERMINAL]
     new = [r for r in records if r.db_id is None and r.status not in TERMINAL]
     existing = [r for r in records if r.db_id is not None]

@@ -44,9 +44,27 @@ def due_runs(now: datetime) -> list[tuple[str, datetime, datetime]]:
     )
 
 
+RETENTION_EVERY = timedelta(hours=1)
+_last_retention: list[datetime] = []
+
+
+def retention(now: datetime) -> None:
+    """Hourly: delete ended runs past `SLUICE_RETENTION_DAYS`, in batches. Two
+    schedulers may both do it; deleting what is already gone is harmless."""
+    if _last_retention and now - _last_retention[0] < RETENTION_EVERY:
+        return
+    _last_retention[:] = [now]
+    from workflows.ops import retention_tick
+
+    deleted = retention_tick(max_batches=20)
+    if deleted:
+        log.info("retention deleted %d run(s)", deleted)
+
+
 def tick(now: datetime | None = None) -> int:
     """Re-dispatch every run that is due and unattended; returns how many."""
     now = now or datetime.now(UTC)
+    retention(now)
     sent = 0
     for run_id, due_at, created_at in due_runs(now):
         next_look = now + redispatch_delay(now, created_at)
