@@ -97,6 +97,9 @@ class WorkflowViewSet(
         return self.update(request, name, partial=True)
 
     def perform_destroy(self, instance):
+        from connectors.triggers import end_subscriptions
+
+        end_subscriptions(instance)  # webhook triggers unsubscribe before their rows go
         with transaction.atomic():
             audit.record(self.request.user, "deleted", "workflow", instance.name)
             # runs pin their version (PROTECT): remove them before the versions go
