@@ -99,6 +99,10 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Request-trigger bodies: Logic Apps accepts messages up to 100 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("SLUICE_MAX_REQUEST_BYTES", str(100 * 1024 * 1024))
+)
 AUTH_PASSWORD_VALIDATORS: list[dict] = []
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
