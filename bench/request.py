@@ -1,0 +1,214 @@
+"""Benchmark: a Request → Compose → Response workflow against a bare Django view.
+
+Run:  .venv/bin/python bench/request.py [--seconds 10] [--connections 16 64]
+
+Starts, on embedded defaults (SQLite in a temporary data directory, Celery over
+the filesystem transport), one uvicorn process serving Sluice plus a bare Django
+view that does the same computation, and one Celery worker. Two workflows do
+Request → Compose (`concat('Hello, ', …)`) → Response: one Stateless (runs inline
+in the web process), one Stateful (every run and action recorded; the worker runs
+it while the caller waits for the Response). For each number of concurrent
+connections it prints requests/s, p50/p99 latency and errors for the bare view,
+the stateless and the stateful workflow, and the ratios to the bare view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+import httpx  # noqa: E402
+
+PY = sys.executable
+
+
+def definition(kind: str) -> dict:
+    return {
+        "definition": {
+            "triggers": {
+                "manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"}}
+            },
+            "actions": {
+                "Greeting": {
+                    "type": "Compose",
+                    "inputs": "@concat('Hello, ', coalesce(triggerBody()?['name'], 'world'), '!')",
+                },
+                "Response": {
+                    "type": "Response",
+                    "inputs": {"statusCode": 200, "body": {"message": "@outputs('Greeting')"}},
+                    "runAfter": {"Greeting": ["Succeeded"]},
+                },
+            },
+        },
+        "kind": kind,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    done = subprocess.run(
+        [PY, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def prepare(env: dict, data: Path) -> dict[str, str]:
+    print("==> migrating and creating the workflows", flush=True)
+    manage(env, "migrate", "--verbosity", "0")
+    for kind in ("Stateless", "Stateful"):
+        path = data / f"greet-{kind.lower()}.json"
+        path.write_text(json.dumps(definition(kind)))
+        manage(env, "apply", str(path))
+    return {kind: manage(env, "url", f"greet-{kind}") for kind in ("stateless", "stateful")}
+
+
+def start(env: dict, port: int) -> list[subprocess.Popen]:
+    web_env = {
+        **env,
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'bench' / 'support'}",
+        "DJANGO_SETTINGS_MODULE": "request_site_settings",
+        "SLUICE_DB_CONN_MAX_AGE": "0",
+    }
+    web = [
+        PY,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    worker = [PY, "-m", "celery", "-A", "config", "worker", "-c", "2", "-l", "WARNING"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
+    return [subprocess.Popen(web, env=web_env, **quiet), subprocess.Popen(worker, env=env, **quiet)]
+
+
+async def hammer(url: str, connections: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def one_client() -> None:
+            nonlocal errors
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = await client.post(url, json={"name": "Ada"})
+                    ok = response.status_code == 200 and response.json() == {
+                        "message": "Hello, Ada!"
+                    }
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+
+        began = time.monotonic()
+        await asyncio.gather(*(one_client() for _ in range(connections)))
+        elapsed = time.monotonic() - began
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": pick(0.50),
+        "p99": pick(0.99),
+        "errors": errors,
+        "requests": len(latencies),
+    }
+
+
+def wait_ready(url: str) -> None:
+    for _ in range(120):
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} never became ready")
+
+
+def report(connections: int, rows: dict[str, dict]) -> None:
+    bare = rows["bare view"]
+    print(f"\n{connections} concurrent connections")
+    print(f"{'target':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}")
+    for name, row in rows.items():
+        ratio = row["rps"] / bare["rps"] if bare["rps"] else 0.0
+        print(
+            f"{name:<12} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
+            f"{row['errors']:>7} {ratio:>7.2f}×"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="load per target and step")
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sluice-bench-request-") as tmp:
+        data = Path(tmp)
+        port = free_port()
+        env = {
+            **os.environ,
+            "SLUICE_DATA_DIR": str(data),
+            "SLUICE_CELERY_EAGER": "0",
+            "SLUICE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "SLUICE_LOG_LEVEL": "WARNING",
+        }
+        for key in ("DATABASE_URL", "REDIS_URL"):
+            env.pop(key, None)
+        urls = prepare(env, data)
+        processes = start(env, port)
+        try:
+            wait_ready(f"http://127.0.0.1:{port}/healthz")
+            targets = {
+                "bare view": f"http://127.0.0.1:{port}/bench/bare",
+                "stateless": urls["stateless"],
+                "stateful": urls["stateful"],
+            }
+            asyncio.run(hammer(targets["stateful"], 4, 2))  # warm up worker and caches
+            for connections in args.connections:
+                rows = {}
+                for name, url in targets.items():
+                    print(
+                        f"==> {name}: {connections} connections for {args.seconds:g} s", flush=True
+                    )
+                    rows[name] = asyncio.run(hammer(url, connections, args.seconds))
+                report(connections, rows)
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+if __name__ == "__main__":
+    main()
