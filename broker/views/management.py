@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -79,8 +81,26 @@ def channel_options(body: dict) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
+class BrokerSchema(AutoSchema):
+    """Bodies are plain JSON objects in Azure's property names (see module doc)."""
+
+    def get_request_serializer(self):
+        return OpenApiTypes.OBJECT if self.method in ("POST", "PUT", "PATCH") else None
+
+    def get_response_serializers(self):
+        return OpenApiTypes.OBJECT
+
+    def get_tags(self):
+        return ["broker"]
+
+    def get_operation_id(self):
+        return f"broker{type(self.view).__name__}{self.method.capitalize()}"
+
+
 class BrokerView(APIView):
     """Renders `BrokerError` as `{"error": {code, message}}` with its status."""
+
+    schema = BrokerSchema()
 
     def handle_exception(self, exc):
         if isinstance(exc, BrokerError):
