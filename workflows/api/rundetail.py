@@ -13,10 +13,14 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast, Length
+
 from accounts.connections import scrub
 from workflows.models import ActionRun, Run
 
 INLINE_LIMIT = 64 * 1024
+CONTENT_PARTS = ("inputs", "outputs")
 SECURED = "Content not shown due to security configuration."
 SEALED_KEY = "$secure"  # the engine stores secured contents as {"$secure": <Fernet token>}
 
@@ -44,12 +48,17 @@ def action_link(run_id: str, path: str, part: str) -> str:
     return f"/api/v1/runs/{run_id}/actions/{quote(path, safe='/[]')}/{part}"
 
 
-def _content(node: dict, part: str, value: Any, secured: bool, link: str) -> None:
+def _content(
+    node: dict, part: str, value: Any, secured: bool, link: str, size: int | None = None
+) -> None:
+    """`size` is the stored JSON's length when the database measured it (then a
+    large `value` was never loaded); otherwise it is measured here."""
     if secured or _sealed(value):
         node[part] = SECURED
         node[f"{part}_link"] = {"uri": link, "content_size": 0}
         return
-    size = content_size(value) if value is not None else 0
+    if size is None:
+        size = content_size(value) if value is not None else 0
     node[part] = value if size <= INLINE_LIMIT else None
     node[f"{part}_link"] = {"uri": link, "content_size": size}
 
@@ -81,6 +90,7 @@ def action_node(a: dict[str, Any]) -> dict[str, Any]:
         a["inputs"],
         a["secure_inputs"],
         action_link(a["run_id"], a["path"], "inputs"),
+        a.get("inputs_size"),
     )
     _content(
         node,
@@ -88,6 +98,7 @@ def action_node(a: dict[str, Any]) -> dict[str, Any]:
         a["outputs"],
         a["secure_outputs"],
         action_link(a["run_id"], a["path"], "outputs"),
+        a.get("outputs_size"),
     )
     node["children"] = []
     return node
@@ -161,10 +172,33 @@ def action_content(action: ActionRun, part: str) -> Any:
     return SECURED if secured or _sealed(value) else scrub(value)
 
 
-def run_detail(run: Run) -> dict[str, Any]:
-    actions = list(
-        ActionRun.objects.filter(run_id=run.id).order_by("started_at", "id").values(*_ACTION_FIELDS)
+def action_rows(run: Run) -> list[dict[str, Any]]:
+    """Action-run rows with the stored size of their inputs/outputs measured by the
+    database, and only the contents small enough to show inline loaded: a run whose
+    actions hold megabytes costs two index scans, not decoding the megabytes."""
+    sizes = {part: Length(Cast(part, TextField())) for part in CONTENT_PARTS}
+    meta = [f for f in _ACTION_FIELDS if f not in CONTENT_PARTS]
+    rows = list(
+        ActionRun.objects.filter(run_id=run.id)
+        .order_by("started_at", "id")
+        .annotate(**{f"{part}_size": size for part, size in sizes.items()})
+        .values(*meta, *(f"{part}_size" for part in CONTENT_PARTS))
     )
+    for part in CONTENT_PARTS:
+        small = (
+            ActionRun.objects.filter(run_id=run.id)
+            .annotate(size=sizes[part])
+            .filter(Q(size__lte=INLINE_LIMIT) | Q(size__isnull=True))
+        )
+        values = dict(small.values_list("id", part))
+        for row in rows:
+            row[part] = values.get(row["id"])
+            row[f"{part}_size"] = row[f"{part}_size"] or 0
+    return rows
+
+
+def run_detail(run: Run) -> dict[str, Any]:
+    actions = action_rows(run)
     return {
         "run": run,
         "trigger": trigger_record(run),
