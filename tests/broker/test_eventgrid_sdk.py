@@ -181,3 +181,48 @@ def test_it_answers_404_for_an_unknown_topic(broker_server):
     publisher, _ = clients(broker_server, "no-such-topic")
     with pytest.raises(ResourceNotFoundError):
         publisher.send(CloudEvent(source="/s", type="t", data=1))
+
+
+def test_it_serves_other_namespaces_under_a_path_prefix(broker_server, unique):
+    import json
+
+    ns = unique("sales")
+    keys = json.loads(broker_server.broker("--namespace", ns, "keys", "--json").stdout)
+    broker_server.broker("--namespace", ns, "topic", "create", "orders")
+    broker_server.broker("--namespace", ns, "subscription", "create", "orders", "sub1")
+    endpoint = f"{broker_server.url}/ns/{ns}"
+    cred = AzureKeyCredential(keys["primaryKey"])
+    EventGridPublisherClient(endpoint, cred, namespace_topic="orders").send(
+        CloudEvent(source="/s", type="t", data="in sales")
+    )
+    consumer = EventGridConsumerClient(
+        endpoint, cred, namespace_topic="orders", subscription="sub1"
+    )
+    assert consumer.receive(max_events=1, max_wait_time=10)[0].event.data == "in sales"
+    default_key = AzureKeyCredential(broker_server.key)
+    with pytest.raises(ClientAuthenticationError):
+        EventGridPublisherClient(endpoint, default_key, namespace_topic="orders").send(
+            CloudEvent(source="/s", type="t", data=1)
+        )
+
+
+def test_it_refuses_a_key_after_it_is_regenerated(broker_server, unique):
+    import json
+
+    ns = unique("rotate")
+    old = json.loads(broker_server.broker("--namespace", ns, "keys", "--json").stdout)
+    broker_server.broker("--namespace", ns, "topic", "create", "t1")
+    endpoint = f"{broker_server.url}/ns/{ns}"
+    send = lambda key: EventGridPublisherClient(  # noqa: E731
+        endpoint, AzureKeyCredential(key), namespace_topic="t1"
+    ).send(CloudEvent(source="/s", type="t", data=1))
+    send(old["primaryKey"])
+    new = json.loads(
+        broker_server.broker("--namespace", ns, "keys", "--regenerate", "primary", "--json").stdout
+    )
+    assert new["primaryKey"] != old["primaryKey"]
+    assert new["secondaryKey"] == old["secondaryKey"]
+    with pytest.raises(ClientAuthenticationError):
+        send(old["primaryKey"])
+    send(new["primaryKey"])
+    send(old["secondaryKey"])
