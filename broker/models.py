@@ -116,6 +116,9 @@ class Channel(models.Model):
     )
     endpoint_url = models.URLField(max_length=2000, blank=True, default="")
     endpoint_validated = models.BooleanField(default=False)
+    delivery_schema = models.CharField(
+        max_length=24, default="CloudEventSchemaV1_0", blank=True
+    )  # or "EventGridSchema" (push only)
     # Who consumes it inside Sluice ("" = external clients; "workflow" = a trigger)
     subscriber = models.CharField(max_length=40, blank=True, default="", db_index=True)
     subscriber_config = models.JSONField(default=dict, blank=True)

@@ -145,6 +145,13 @@ def create_event_subscription(topic: EventGridTopic, name: str, **options) -> Ch
     options.setdefault("dead_letter_on_expiration", True)
     options.setdefault("default_ttl_seconds", 24 * 3600)
     check_limits(options)
+    if options.get("delivery_schema", "CloudEventSchemaV1_0") not in (
+        "CloudEventSchemaV1_0",
+        "EventGridSchema",
+    ):
+        raise bad_request(
+            "eventDeliverySchema must be CloudEventSchemaV1_0 or EventGridSchema.", "InvalidOption"
+        )
     if options.get("delivery_mode") == Channel.DeliveryMode.PUSH:
         options.setdefault("max_delivery_count", 30)
         if not str(options.get("endpoint_url", "")).startswith(("http://", "https://")):

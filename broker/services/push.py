@@ -2,10 +2,12 @@
 
 Called from `broker/ticks.py`. Each due event is *locked* first (same CAS as a
 pull receiver), so two schedulers never deliver the same event at once. Before
-the first delivery the endpoint must pass the CloudEvents abuse-protection
-handshake (`OPTIONS` with `WebHook-Request-Origin`, answered with
-`WebHook-Allowed-Origin: <origin>|*`). Then each event is POSTed alone in
-structured mode.
+the first delivery the endpoint must pass validation: the CloudEvents
+abuse-protection handshake (`OPTIONS` with `WebHook-Request-Origin`, answered with
+`WebHook-Allowed-Origin: <origin>|*`), or for Event Grid schema subscriptions the
+`SubscriptionValidationEvent` POST (`aeg-event-type: SubscriptionValidation`)
+answered 200 with `{"validationResponse": <code>}`. Then each event is POSTed
+alone: structured CloudEvent, or a one-element Event Grid schema array.
 
 Outcomes: 200–204 → acknowledged; 400 and 413 → dead-lettered at once; anything
 else (including connection errors) → released with the Event Grid back-off
@@ -22,7 +24,8 @@ from __future__ import annotations
 import json
 import logging
 import random
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -59,10 +62,58 @@ def _http():
     )
 
 
-def handshake(channel: Channel) -> bool:
-    """CloudEvents abuse protection; remembers success on the channel."""
-    if channel.endpoint_validated:
-        return True
+EVENT_GRID_SCHEMA = "EventGridSchema"
+
+
+def to_event_grid_schema(event: dict, channel: Channel) -> dict:
+    """A stored CloudEvent in the Event Grid event schema (`metadataVersion` "1")."""
+    data = event.get("data")
+    if data is None and "data_base64" in event:
+        data = event["data_base64"]
+    return {
+        "id": event["id"],
+        "topic": f"/namespaces/{channel.namespace.name}/topics/{channel.eg_topic.name}",
+        "subject": event.get("subject") or "",
+        "data": data,
+        "eventType": event["type"],
+        "eventTime": event.get("time") or "",
+        "dataVersion": event.get("dataversion") or "",
+        "metadataVersion": "1",
+    }
+
+
+def validation_event(channel: Channel, code: str) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "topic": f"/namespaces/{channel.namespace.name}/topics/{channel.eg_topic.name}",
+        "subject": "",
+        "data": {"validationCode": code},
+        "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent",
+        "eventTime": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "metadataVersion": "1",
+        "dataVersion": "1",
+    }
+
+
+def _eventgrid_handshake(channel: Channel) -> bool:
+    """Event Grid schema: POST a SubscriptionValidationEvent; the endpoint must echo
+    `{"validationResponse": code}` with 200."""
+    code = str(uuid.uuid4())
+    try:
+        with _http() as http:
+            answer = http.post(
+                channel.endpoint_url,
+                json=[validation_event(channel, code)],
+                headers={"aeg-event-type": "SubscriptionValidation"},
+            )
+        echoed = answer.json().get("validationResponse") if answer.status_code == 200 else None
+    except Exception as exc:
+        log.info("push validation of %s failed: %s", channel.endpoint_url, exc)
+        return False
+    return echoed == code
+
+
+def _cloudevents_handshake(channel: Channel) -> bool:
     try:
         with _http() as http:
             answer = http.request(
@@ -74,23 +125,43 @@ def handshake(channel: Channel) -> bool:
         log.info("push handshake to %s failed: %s", channel.endpoint_url, exc)
         return False
     allowed = answer.headers.get("WebHook-Allowed-Origin", "")
-    if answer.status_code == 200 and allowed in ("*", origin()):
+    return answer.status_code == 200 and allowed in ("*", origin())
+
+
+def handshake(channel: Channel) -> bool:
+    """Endpoint validation before the first delivery; remembers success."""
+    if channel.endpoint_validated:
+        return True
+    if channel.delivery_schema == EVENT_GRID_SCHEMA:
+        validated = _eventgrid_handshake(channel)
+    else:
+        validated = _cloudevents_handshake(channel)
+    if validated:
         Channel.objects.filter(id=channel.id).update(endpoint_validated=True)
         channel.endpoint_validated = True
-        return True
-    return False
+    return validated
+
+
+def _payload(channel: Channel, message: Message) -> bytes:
+    if channel.delivery_schema == EVENT_GRID_SCHEMA:
+        return json.dumps([to_event_grid_schema(event_of(message), channel)]).encode()
+    return bytes(message.body)
+
+
+def _headers(channel: Channel) -> dict:
+    if channel.delivery_schema == EVENT_GRID_SCHEMA:
+        return {"Content-Type": "application/json; charset=utf-8", "aeg-event-type": "Notification"}
+    return {
+        "Content-Type": "application/cloudevents+json; charset=utf-8",
+        "WebHook-Request-Origin": origin(),
+    }
 
 
 def _post(channel: Channel, message: Message) -> tuple[int | None, str]:
     try:
         with _http() as http:
             answer = http.post(
-                channel.endpoint_url,
-                content=bytes(message.body),
-                headers={
-                    "Content-Type": "application/cloudevents+json; charset=utf-8",
-                    "WebHook-Request-Origin": origin(),
-                },
+                channel.endpoint_url, content=_payload(channel, message), headers=_headers(channel)
             )
     except Exception as exc:
         return None, f"{type(exc).__name__}: {exc}"[:200]

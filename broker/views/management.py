@@ -184,7 +184,11 @@ class EgSubscriptions(BrokerView):
         options["filters"] = body.get("filtersConfiguration") or body.get("filters") or {}
         options["default_ttl_seconds"] = _num(body, "eventTimeToLiveInSeconds", 24 * 3600)
         if body.get("deliveryMode") == "Push":
-            options.update(delivery_mode="Push", endpoint_url=str(body.get("endpointUrl", "")))
+            options.update(
+                delivery_mode="Push",
+                endpoint_url=str(body.get("endpointUrl", "")),
+                delivery_schema=str(body.get("eventDeliverySchema") or "CloudEventSchemaV1_0"),
+            )
         channel = entities.create_event_subscription(t, _name(body), **options)
         return Response(inspect.channel_summary(channel, timezone.now()), status=201)
 

@@ -176,6 +176,7 @@ class Webhook:
         self.script, self.grant = list(script), grant
         self.posts: list[dict] = []
         self.options: list[dict] = []
+        self.validations: list = []
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -198,6 +199,16 @@ class Webhook:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("aeg-event-type") == "SubscriptionValidation":
+                    hook.validations.append(json.loads(body))
+                    code = json.loads(body)[0]["data"]["validationCode"]
+                    answer = json.dumps({"validationResponse": code}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                    return
                 hook.posts.append({"headers": dict(self.headers), "body": json.loads(body)})
                 status = hook.script.pop(0) if hook.script else 200
                 self.send_response(status)
@@ -225,10 +236,10 @@ def webhook():
         w.close()
 
 
-def push_topic(broker_server, unique, url):
+def push_topic(broker_server, unique, url, *extra):
     name = unique("push")
     broker_server.broker("topic", "create", name)
-    broker_server.broker("subscription", "create", name, "hook", "--push", url)
+    broker_server.broker("subscription", "create", name, "hook", "--push", url, *extra)
     return name
 
 
@@ -283,3 +294,42 @@ def test_it_does_not_push_to_an_endpoint_that_refuses_the_handshake(
     publish(eg, name, event(id="p-no"))
     wait_for(lambda: len(hook.options) >= 2, what="a retried handshake")
     assert hook.posts == []
+
+
+def test_it_pushes_in_the_event_grid_schema_after_subscription_validation(
+    eg, broker_server, unique, webhook, ticker
+):
+    hook = webhook([200])
+    name = push_topic(broker_server, unique, hook.url, "--schema", "EventGridSchema")
+    basic = httpx.post(
+        f"{broker_server.url}/topics/{name}/api/events",
+        params={"api-version": "2018-01-01"},
+        headers={"aeg-sas-key": broker_server.key},
+        json=[
+            {
+                "id": "g1",
+                "subject": "orders/1",
+                "data": {"n": 1},
+                "eventType": "Order.Created",
+                "eventTime": "2025-01-02T03:04:05Z",
+                "dataVersion": "2.0",
+            }
+        ],
+    )
+    assert basic.status_code == 200
+    wait_for(lambda: hook.posts, what="an Event Grid schema delivery")
+    validation = hook.validations[0][0]
+    assert validation["eventType"] == "Microsoft.EventGrid.SubscriptionValidationEvent"
+    assert hook.options == []
+    delivered = hook.posts[0]
+    assert delivered["headers"]["aeg-event-type"] == "Notification"
+    event = delivered["body"][0]
+    assert (
+        event["id"],
+        event["eventType"],
+        event["subject"],
+        event["data"],
+        event["dataVersion"],
+        event["metadataVersion"],
+    ) == ("g1", "Order.Created", "orders/1", {"n": 1}, "2.0", "1")
+    assert event["topic"].endswith(f"/topics/{name}")

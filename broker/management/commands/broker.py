@@ -99,6 +99,12 @@ class Command(BaseCommand):
             "--filter", default=None, help="filters JSON (includedEventTypes, filters[])"
         )
         create.add_argument("--push", default="", help="webhook URL for push delivery")
+        create.add_argument(
+            "--schema",
+            default="CloudEventSchemaV1_0",
+            choices=["CloudEventSchemaV1_0", "EventGridSchema"],
+            help="push delivery schema",
+        )
         create.add_argument("--lock-duration", type=float, default=60)
         create.add_argument("--max-delivery-count", type=int, default=10)
         create.add_argument(
@@ -175,7 +181,9 @@ class Command(BaseCommand):
         if opts["max_delivery_count"] is not None:
             options["max_delivery_count"] = opts["max_delivery_count"]
         if opts["push"]:
-            options.update(delivery_mode="Push", endpoint_url=opts["push"])
+            options.update(
+                delivery_mode="Push", endpoint_url=opts["push"], delivery_schema=opts["schema"]
+            )
         channel = entities.create_event_subscription(topic, opts["name"], **options)
         return f"created event subscription {channel.path}"
 
