@@ -65,4 +65,5 @@ def tick(now: datetime) -> None:
     _push(now)
     _internal(now)
     store.sweep_duplicates(now)
+    store.sweep_sessions(now)
     eventhubs.sweep_retention(now)

@@ -497,3 +497,14 @@ def sweep_duplicates(now: datetime) -> int:
     from broker.models import DuplicateRecord
 
     return DuplicateRecord.objects.filter(expires_at__lte=now).delete()[0]
+
+
+def sweep_sessions(now: datetime) -> int:
+    """Forget sessions with no messages, no state and no live lock."""
+    from django.db.models import Exists, OuterRef
+
+    pending = Message.objects.filter(channel=OuterRef("channel"), session_id=OuterRef("session_id"))
+    idle = Session.objects.filter(state__isnull=True).filter(
+        Q(lock_token="") | Q(locked_until__lte=now)
+    )
+    return idle.exclude(Exists(pending)).delete()[0]

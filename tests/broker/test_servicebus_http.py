@@ -318,3 +318,24 @@ def test_it_reports_the_time_to_live_it_was_sent_with(sb, queue):
     q = queue()
     sb.send(q, b"ttl", {"TimeToLive": 30})
     assert sb.props(sb.peek_lock(q))["TimeToLive"] == 30
+
+
+def test_it_forgets_idle_sessions_but_keeps_session_state(sb, queue, broker_server):
+    q = queue("--requires-session")
+    sb.send(q, b"s1", {"SessionId": "keep"})
+    sb.send(q, b"s2", {"SessionId": "drop"})
+    for sid in ("keep", "drop"):
+        got = sb.peek_lock(q, sessionId=sid)
+        token = got.headers["SessionLockToken"]
+        assert sb.complete(q, got).status_code == 200
+        if sid == "keep":
+            sb.http.put(
+                f"/{q}/sessions/keep/state", content=b"st", headers={"SessionLockToken": token}
+            )
+    out = broker_server.python(
+        "from datetime import timedelta\nfrom django.utils import timezone\n"
+        "from broker.models import Session\nfrom broker.services import store\n"
+        "store.sweep_sessions(timezone.now() + timedelta(minutes=5))\n"
+        f"print(sorted(Session.objects.filter(channel__name='{q}').values_list('session_id', flat=True)))\n"
+    )
+    assert out.strip().splitlines()[-1] == "['keep']"
