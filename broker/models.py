@@ -119,6 +119,7 @@ class Channel(models.Model):
     delivery_schema = models.CharField(
         max_length=24, default="CloudEventSchemaV1_0", blank=True
     )  # or "EventGridSchema" (push only)
+    max_events_per_batch = models.PositiveIntegerField(default=1)  # push only, 1..5000
     # Who consumes it inside Sluice ("" = external clients; "workflow" = a trigger)
     subscriber = models.CharField(max_length=40, blank=True, default="", db_index=True)
     subscriber_config = models.JSONField(default=dict, blank=True)

@@ -66,6 +66,7 @@ LIMITS = {
     "duplicate_window_seconds": (1, 7 * 24 * 3600),
     "retention_days": (1, 365),
     "retention_hours": (0.0001, 365 * 24),
+    "max_events_per_batch": (1, 5000),
 }
 
 

@@ -188,6 +188,7 @@ class EgSubscriptions(BrokerView):
                 delivery_mode="Push",
                 endpoint_url=str(body.get("endpointUrl", "")),
                 delivery_schema=str(body.get("eventDeliverySchema") or "CloudEventSchemaV1_0"),
+                max_events_per_batch=_num(body, "maxEventsPerBatch", 1, int),
             )
         channel = entities.create_event_subscription(t, _name(body), **options)
         return Response(inspect.channel_summary(channel, timezone.now()), status=201)

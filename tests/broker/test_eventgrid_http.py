@@ -333,3 +333,16 @@ def test_it_pushes_in_the_event_grid_schema_after_subscription_validation(
         event["metadataVersion"],
     ) == ("g1", "Order.Created", "orders/1", {"n": 1}, "2.0", "1")
     assert event["topic"].endswith(f"/topics/{name}")
+
+
+def test_it_pushes_batches_of_cloudevents(eg, broker_server, unique, webhook, ticker):
+    hook = webhook([200, 200])
+    name = push_topic(broker_server, unique, hook.url, "--max-events-per-batch", "3")
+    publish(eg, name, *[event(id=f"b{i}") for i in range(5)])
+    wait_for(lambda: sum(len(p["body"]) for p in hook.posts) >= 5, what="five events in batches")
+    assert all(
+        p["headers"]["Content-Type"].startswith("application/cloudevents-batch+json")
+        for p in hook.posts
+    )
+    assert sorted(e["id"] for p in hook.posts for e in p["body"]) == [f"b{i}" for i in range(5)]
+    assert max(len(p["body"]) for p in hook.posts) <= 3

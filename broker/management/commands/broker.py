@@ -105,6 +105,9 @@ class Command(BaseCommand):
             choices=["CloudEventSchemaV1_0", "EventGridSchema"],
             help="push delivery schema",
         )
+        create.add_argument(
+            "--max-events-per-batch", type=int, default=1, help="push batching (1..5000)"
+        )
         create.add_argument("--lock-duration", type=float, default=60)
         create.add_argument("--max-delivery-count", type=int, default=10)
         create.add_argument(
@@ -182,7 +185,10 @@ class Command(BaseCommand):
             options["max_delivery_count"] = opts["max_delivery_count"]
         if opts["push"]:
             options.update(
-                delivery_mode="Push", endpoint_url=opts["push"], delivery_schema=opts["schema"]
+                delivery_mode="Push",
+                endpoint_url=opts["push"],
+                delivery_schema=opts["schema"],
+                max_events_per_batch=opts["max_events_per_batch"],
             )
         channel = entities.create_event_subscription(topic, opts["name"], **options)
         return f"created event subscription {channel.path}"
