@@ -248,6 +248,17 @@ def action_attempts(topology, prefix: str, action: str = "Call") -> dict[str, in
     return dict(rows)
 
 
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print every fault test's figures at the end of the run, even without -s."""
+    if FIGURES:
+        terminalreporter.section("fault tests: runs started / finished / lost, duplicates")
+        for text in FIGURES:
+            terminalreporter.write_line(text)
+
+
 @dataclass
 class Outcome:
     started: int
@@ -261,6 +272,11 @@ class Outcome:
     waited: float
 
     def line(self, title: str) -> str:
+        text = self._line(title)
+        FIGURES.append(text.strip())
+        return text
+
+    def _line(self, title: str) -> str:
         return (
             f"\n[{title}] runs started {self.started} (accepted {self.accepted}), "
             f"finished {self.finished} (succeeded {self.succeeded}), lost {self.lost}, "
