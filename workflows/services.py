@@ -274,7 +274,7 @@ def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[s
         if row["status"] in TERMINAL or time.monotonic() >= deadline:
             return None
         time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-        poll = min(poll * 1.5, 0.5)
+        poll = min(poll * 1.25, 0.1)  # a pk read is cheap; the caller is waiting
 
 
 def _needs_turn(run: Run, now: datetime) -> bool:
