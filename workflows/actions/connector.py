@@ -20,21 +20,14 @@ from workflows.engine.containers import action_timeout
 
 
 def _connector_class(node_type: str, inputs: Any) -> Any:
-    cls = registry.get(node_type)
-    if cls is None and node_type.lower() == "serviceprovider" and isinstance(inputs, dict):
-        config = inputs.get("serviceProviderConfiguration") or {}
-        provider = str(config.get("serviceProviderId", ""))
-        operation = str(config.get("operationId", ""))
-        for candidate in (provider, provider.split("/")[-1]):
-            cls = registry.get(
-                f"ServiceProvider/{candidate.strip('/')}/{operation}"
-            ) or registry.get(f"ServiceProvider{candidate}/{operation}")
-            if cls is not None:
-                break
+    kind = registry.kind_of(
+        {"type": node_type, "inputs": inputs if isinstance(inputs, dict) else {}}
+    )
+    cls = registry.get(kind)
     if cls is None:
         raise ActionFailed(
             "UnknownActionType",
-            f"No built-in action or connector handles action type '{node_type}'.",
+            f"No built-in action or connector handles action type '{kind}'.",
         )
     return cls
 
