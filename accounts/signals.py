@@ -1,4 +1,4 @@
-"""Run-record scrubber and secret-cache refresh.
+"""Run-record scrubber, secret-cache refresh and token-cache invalidation.
 
 Run records are scrubbed where every write passes: the preparation of their
 JSON field values. `install_scrubbing_encoder()` makes the JSON fields of `Run`, `ActionRun` and
@@ -12,11 +12,13 @@ secrets by name, it does not hold them).
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import JSONField
 from django.db.models.signals import post_delete, post_save
 
+from accounts import tokens
 from accounts.connections import invalidate_secret_cache, scrub
-from accounts.models import AppSetting, Connection
+from accounts.models import AccessToken, AppSetting, Connection, Profile
 
 _SKIPPED = {"state"}
 
@@ -54,3 +56,6 @@ def connect() -> None:
         post_delete.connect(
             refresh_secrets, sender=model, dispatch_uid=f"secrets-d-{model.__name__}"
         )
+    for model in (AccessToken, Profile, get_user_model()):  # revocation, role, deactivation
+        post_save.connect(tokens.forget, sender=model, dispatch_uid=f"tokens-{model.__name__}")
+        post_delete.connect(tokens.forget, sender=model, dispatch_uid=f"tokens-d-{model.__name__}")

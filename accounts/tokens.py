@@ -3,12 +3,28 @@
 The clear token exists only in the return value of `issue()`; lookups hash the
 presented token and compare digests through a unique index (the digest of a
 random 256-bit token is not guessable, so the index lookup itself leaks nothing).
+
+Lookups are cached in-process for `CACHE_SECONDS`, keyed by the digest, so a
+script calling the API in a loop costs one hash per request instead of a query.
+What stays prompt:
+
+* expiry is checked on every request against the cached `expires_at`;
+* revoking a token, saving or deleting a token, a user or a role in *this*
+  process empties the cache at once (`post_save` / `post_delete` signals);
+* any change made by *another* process (`sluice token revoke`, another web
+  worker) takes effect there within `CACHE_SECONDS`.
+
+Each hit hands out copies of the cached user and token, so nothing a request sets
+on `request.user` leaks into another request.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -16,7 +32,11 @@ from django.utils import timezone
 from accounts.models import AccessToken
 
 PREFIX = "slk_"
+CACHE_SECONDS = 5.0
+_CACHE_SIZE = 1024
 _TOUCH_EVERY = timedelta(seconds=60)
+_cache: dict[str, tuple[float, AccessToken]] = {}
+_lock = threading.Lock()
 
 
 def digest(token: str) -> str:
@@ -36,12 +56,40 @@ def issue(user, name: str, expires_at: datetime | None = None) -> tuple[AccessTo
 
 
 def lookup(token: str) -> AccessToken | None:
-    """The active token record for `token`, or None (unknown, expired, revoked)."""
+    """The active token record for `token` (its `.user` loaded, role remembered),
+    or None (unknown, expired, revoked, inactive user)."""
     if not token.startswith(PREFIX):
         return None
+    key = digest(token)
+    record = _cached(key)
+    if record is None:
+        record = _fetch(key)
+        if record is None:
+            return None
+        _remember(key, record)
+    if not record.is_active:  # expiry is checked on every request, cached or not
+        forget()
+        return None
+    return _copy(record)
+
+
+def revoke(record: AccessToken) -> None:
+    if record.revoked_at is None:
+        record.revoked_at = timezone.now()
+        record.save(update_fields=["revoked_at"])
+    forget()
+
+
+def forget(*args, **kwargs) -> None:
+    """Empty the lookup cache (a signal receiver too: any argument is ignored)."""
+    with _lock:
+        _cache.clear()
+
+
+def _fetch(key: str) -> AccessToken | None:
     record = (
         AccessToken.objects.select_related("user", "user__sluice_profile")
-        .filter(digest=digest(token))
+        .filter(digest=key)
         .first()
     )
     if record is None or not record.is_active or not record.user.is_active:
@@ -51,10 +99,25 @@ def lookup(token: str) -> AccessToken | None:
     return record
 
 
-def revoke(record: AccessToken) -> None:
-    if record.revoked_at is None:
-        record.revoked_at = timezone.now()
-        record.save(update_fields=["revoked_at"])
+def _cached(key: str) -> AccessToken | None:
+    entry = _cache.get(key)
+    if entry is None or time.monotonic() - entry[0] > CACHE_SECONDS:
+        return None
+    return entry[1]
+
+
+def _remember(key: str, record: AccessToken) -> None:
+    with _lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = (time.monotonic(), record)
+
+
+def _copy(record: AccessToken) -> AccessToken:
+    """Model copies carry their own `_state` (Django's `__getstate__`)."""
+    clone = copy.copy(record)
+    clone.user = copy.copy(record.user)  # keeps `_sluice_role`, a plain attribute
+    return clone
 
 
 def _touch(record: AccessToken) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
-from workflows.models import Workflow
+from workflows.api.runlist import RunListQuery
 from workflows.statuses import Status
 
 RUN_FILTERS = ("workflow", "status", "trigger", "client_tracking_id", "since", "until")
@@ -33,25 +33,17 @@ def _statuses(value: str) -> list[str]:
     return [known[s.lower()] for s in wanted]
 
 
-def filter_runs(queryset, params):
+def filter_runs(query: RunListQuery, params) -> RunListQuery:
     if params.get("workflow"):
-        # resolve the id first: filtering on the joined name makes PostgreSQL walk
-        # the primary key instead of the (workflow, status, id) index
-        ids = list(Workflow.objects.filter(name=params["workflow"]).values_list("id", flat=True))
-        queryset = queryset.filter(workflow_id=ids[0]) if ids else queryset.none()
+        query = query.workflow(params["workflow"])
     if params.get("status"):
-        statuses = _statuses(params["status"])
-        queryset = (
-            queryset.filter(status=statuses[0])
-            if len(statuses) == 1
-            else queryset.filter(status__in=statuses)
-        )
+        query = query.among("status", _statuses(params["status"]))
     if params.get("trigger"):
-        queryset = queryset.filter(trigger_name=params["trigger"])
+        query = query.compare("trigger_name", "exact", params["trigger"])
     if params.get("client_tracking_id"):
-        queryset = queryset.filter(client_tracking_id=params["client_tracking_id"])
+        query = query.compare("client_tracking_id", "exact", params["client_tracking_id"])
     if params.get("since"):
-        queryset = queryset.filter(created_at__gte=_time(params["since"], "since"))
+        query = query.compare("created_at", "gte", _time(params["since"], "since"))
     if params.get("until"):
-        queryset = queryset.filter(created_at__lt=_time(params["until"], "until"))
-    return queryset
+        query = query.compare("created_at", "lt", _time(params["until"], "until"))
+    return query
