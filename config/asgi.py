@@ -1,6 +1,52 @@
-import os
+"""The ASGI application uvicorn serves.
 
-from django.core.asgi import get_asgi_application
+Django's own ASGI handler is slow for a sync-first project: in async mode it runs
+every sync middleware's `process_request`/`process_response` through
+`sync_to_async` (two thread hops per middleware per request), and every sync view
+on one shared thread (`thread_sensitive`), so one slow view stalls all others. A
+trivial view cost ~3 ms of CPU that way (`bench/request.py`).
+
+So requests are split by the view they resolve to:
+
+* the few **async views** (the broker's long-polling receives) go through Django's
+  ASGI handler, where waiting costs no thread;
+* **everything else** goes through Django's WSGI handler on a fixed pool of
+  `SLUICE_WEB_THREADS` threads (a2wsgi): one hop per request, the whole
+  middleware chain and the view in that thread — how gunicorn's gthread workers
+  serve Django. Each thread keeps its database connection (`CONN_MAX_AGE`).
+
+Non-HTTP scopes (lifespan) go to Django's ASGI handler, which declines them.
+"""
+
+import os
+from functools import lru_cache
+
+from a2wsgi import WSGIMiddleware
+from asgiref.sync import iscoroutinefunction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+
+from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
+from django.urls import Resolver404, get_resolver
+
+django_asgi = get_asgi_application()
+django_wsgi = WSGIMiddleware(
+    get_wsgi_application(), workers=int(os.environ.get("SLUICE_WEB_THREADS", "32"))
+)
+
+
+@lru_cache(maxsize=4096)
+def is_async_view(path: str) -> bool:
+    """Whether `path` resolves to an async view (cached: the URLconf is fixed; the
+    bound keeps paths with ids from growing it)."""
+    try:
+        return iscoroutinefunction(get_resolver().resolve(path).func)
+    except Resolver404:
+        return False
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "http" and not is_async_view(scope["path"]):
+        return await django_wsgi(scope, receive, send)
+    return await django_asgi(scope, receive, send)

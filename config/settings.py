@@ -76,10 +76,10 @@ TEMPLATES = [
     }
 ]
 
+_conn_max_age = int(os.environ.get("SLUICE_DB_CONN_MAX_AGE", "60"))
 if os.environ.get("DATABASE_URL"):
-    # SLUICE_DB_CONN_MAX_AGE=0 for ASGI web processes: a request thread's connection is
-    # otherwise kept until garbage collection (dozens per process under load).
-    _conn_max_age = int(os.environ.get("SLUICE_DB_CONN_MAX_AGE", "60"))
+    # Web requests run on a fixed pool of SLUICE_WEB_THREADS threads (config/asgi.py),
+    # so a process holds at most that many connections plus its async views' one.
     DATABASES = {
         "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=_conn_max_age)
     }
@@ -88,6 +88,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SLUICE_SQLITE_PATH", str(DATA_DIR / "sluice.sqlite3")),
+            "CONN_MAX_AGE": _conn_max_age,
             "OPTIONS": {
                 "timeout": 30,
                 "transaction_mode": "IMMEDIATE",

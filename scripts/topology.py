@@ -240,9 +240,7 @@ class Topology:
                 "--log-level",
                 "warning",
             ]
-            # ASGI runs each request in its own thread: no persistent connections
-            web_env = {"SLUICE_DB_CONN_MAX_AGE": "0"}
-            self.processes.append(Proc("web", i, command, logs / f"web{i}.log", port, env=web_env))
+            self.processes.append(Proc("web", i, command, logs / f"web{i}.log", port))
         for i in range(self.workers):
             self.processes.append(
                 Proc("worker", i, self.worker_command(i), logs / f"worker{i}.log")

@@ -70,10 +70,19 @@ def test_it_points_every_sluice_process_at_postgres_and_redis(compose) -> None:
         assert "sluice-data:/data" in service["volumes"], name
 
 
-def test_it_keeps_no_persistent_database_connections_in_the_asgi_web(compose) -> None:
-    services = compose["services"]
-    assert services["web"]["environment"]["SLUICE_DB_CONN_MAX_AGE"] == "0"
-    assert "SLUICE_DB_CONN_MAX_AGE" not in services["worker"]["environment"]
+def test_its_web_connections_fit_postgres_max_connections(compose) -> None:
+    web = compose["services"]["web"]
+    threads = int(web["environment"]["SLUICE_WEB_THREADS"])
+    workers = int(
+        next(a for a in web["command"] if a.startswith("--workers="))
+        .split("=")[1]
+        .split(":-")[1]
+        .rstrip("}")
+    )
+    command = " ".join(compose["services"]["postgres"]["command"])
+    max_connections = int(command.split("max_connections=")[1].split()[0])
+    # web threads, plus a connection for each worker/scheduler process and headroom
+    assert workers * (threads + 1) + 20 <= max_connections
 
 
 def test_it_starts_processes_only_after_migrations(compose) -> None:

@@ -95,9 +95,6 @@ class Command(BaseCommand):
         ]
         worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO", "-c", "2"]
         env = {**os.environ, "SLUICE_DATA_DIR": str(settings.DATA_DIR), "SLUICE_CELERY_EAGER": "0"}
-        # ASGI runs each request in its own thread: persistent connections would
-        # pile up one per thread on PostgreSQL
-        web_env = {**env, "SLUICE_DB_CONN_MAX_AGE": "0"}
         commands = {"web": web, "worker": worker, "scheduler": python_command("scheduler")}
         amqp = _amqp_command()
         if amqp:
@@ -105,8 +102,7 @@ class Command(BaseCommand):
         children = {}
         for name, command in commands.items():
             self.stdout.write(f"==> starting {name}")
-            child_env = web_env if name == "web" else env
-            children[name] = subprocess.Popen(command, env=child_env, start_new_session=True)
+            children[name] = subprocess.Popen(command, env=env, start_new_session=True)
         return children
 
     def _supervise(self, children: dict[str, subprocess.Popen]) -> int:
