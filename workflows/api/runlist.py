@@ -1,12 +1,5 @@
-"""The runs list as one hand-written SELECT: the monitor's hot path.
-
-Building the same query through the ORM (`.values()` with two joins, filters,
-ordering, slicing) cost more Python time than PostgreSQL spends running it
-(≈1.4 ms of compiling for a 0.4 ms index scan on a million runs), so the list
-writes its SQL from the models' metadata once and only fills in the conditions.
-Values still go through each field's own database preparation and converters, so
-timestamps and JSON come out exactly as the ORM gives them, on PostgreSQL and
-SQLite alike.
+"""The runs list as one hand-written SELECT: the monitor's hot path (see
+`rawsql.py` for why and how values stay exactly what the ORM gives).
 
 `RunListQuery` offers just enough of a QuerySet for DRF's `CursorPagination`:
 `order_by("id" | "-id")`, `filter(id__gt=… | id__lt=…)` and slicing.
@@ -19,71 +12,48 @@ from typing import Any
 
 from django.db import connection
 
+from workflows.api.rawsql import Column, column, fetch, prepare, q, select_list, table
 from workflows.models import Run, Workflow, WorkflowVersion
 
-# (key in the row dict, model, field, table alias)
 COLUMNS = (
-    ("id", Run, "id", "r"),
-    ("workflow__name", Workflow, "name", "w"),
-    ("version__number", WorkflowVersion, "number", "v"),
-    ("status", Run, "status", "r"),
-    ("trigger_name", Run, "trigger_name", "r"),
-    ("client_tracking_id", Run, "client_tracking_id", "r"),
-    ("correlation_id", Run, "correlation_id", "r"),
-    ("resubmitted_from", Run, "resubmitted_from", "r"),
-    ("created_at", Run, "created_at", "r"),
-    ("started_at", Run, "started_at", "r"),
-    ("ended_at", Run, "ended_at", "r"),
-    ("error", Run, "error", "r"),
+    Column("id", Run, "id", "r"),
+    Column("workflow__name", Workflow, "name", "w"),
+    Column("version__number", WorkflowVersion, "number", "v"),
+    *(
+        Column(name, Run, name, "r")
+        for name in (
+            "status",
+            "trigger_name",
+            "client_tracking_id",
+            "correlation_id",
+            "resubmitted_from",
+            "created_at",
+            "started_at",
+            "ended_at",
+            "error",
+        )
+    ),
 )
-KEYS = tuple(key for key, *_ in COLUMNS)
+KEYS = tuple(c.key for c in COLUMNS)
 _OPERATORS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def column(name: str, alias: str = "r", model=Run) -> str:
-    return f"{alias}.{_q(model._meta.get_field(name).column)}"
+def _run(name: str) -> str:
+    return column(Run, name, "r")
 
 
 @cache
 def _select(vendor: str) -> str:
-    """`SELECT … FROM run r JOIN workflow w JOIN version v` (cached per backend)."""
-    fields = ", ".join(column(name, alias, model) for _, model, name, alias in COLUMNS)
-    run, workflow, version = (_q(m._meta.db_table) for m in (Run, Workflow, WorkflowVersion))
+    """`SELECT … FROM run r JOIN workflow w JOIN version v` (once per backend)."""
     return (
-        f"SELECT {fields} FROM {run} r "
-        f"JOIN {workflow} w ON w.{_q('id')} = {column('workflow')} "
-        f"JOIN {version} v ON v.{_q('id')} = {column('version')}"
+        f"SELECT {select_list(COLUMNS)} FROM {table(Run)} r "
+        f"JOIN {table(Workflow)} w ON w.{q('id')} = {_run('workflow')} "
+        f"JOIN {table(WorkflowVersion)} v ON v.{q('id')} = {_run('version')}"
     )
 
 
-@cache
-def _converters(vendor: str) -> tuple[tuple[int, tuple, Any], ...]:
-    """(column index, converter functions, expression) for the columns that need any:
-    what the ORM's compiler would apply to the same columns."""
-    out = []
-    for index, (_, model, name, alias) in enumerate(COLUMNS):
-        field = model._meta.get_field(name)
-        expression = field.get_col(alias)
-        found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
-        if found:
-            out.append((index, tuple(found), expression))
-    return tuple(out)
-
-
-def _convert(row: tuple, converters) -> dict[str, Any]:
-    values = list(row)
-    for index, functions, expression in converters:
-        for function in functions:
-            values[index] = function(values[index], expression, connection)
-    return dict(zip(KEYS, values, strict=True))
-
-
 class RunListQuery:
-    """Conditions on runs (`r`), newest first unless reversed; immutable."""
+    """Conditions on runs (`r`), oldest id first unless reversed; immutable."""
 
     def __init__(
         self, where: tuple[str, ...] = (), params: tuple = (), descending: bool = False
@@ -95,22 +65,19 @@ class RunListQuery:
 
     def compare(self, name: str, lookup: str, value: Any) -> RunListQuery:
         """`r.<name> <op> value`, the value prepared by the field as the ORM would."""
-        field = Run._meta.get_field(name)
-        prepared = field.get_db_prep_value(value, connection, prepared=False)
-        return self.where(f"{column(name)} {_OPERATORS[lookup]} %s", prepared)
+        return self.where(f"{_run(name)} {_OPERATORS[lookup]} %s", prepare(Run, name, value))
 
     def among(self, name: str, values: list[str]) -> RunListQuery:
         if len(values) == 1:
             return self.compare(name, "exact", values[0])
         marks = ", ".join(["%s"] * len(values))
-        return self.where(f"{column(name)} IN ({marks})", *values)
+        return self.where(f"{_run(name)} IN ({marks})", *values)
 
     def workflow(self, name: str) -> RunListQuery:
         """`workflow_id = (SELECT id …)`, not a join on the name: with the join
         PostgreSQL walks the primary key instead of the (workflow, status, id) index."""
-        table = _q(Workflow._meta.db_table)
-        sub = f"(SELECT {_q('id')} FROM {table} WHERE {_q('name')} = %s)"
-        return self.where(f"{column('workflow')} = {sub}", name)
+        sub = f"(SELECT {q('id')} FROM {table(Workflow)} WHERE {q('name')} = %s)"
+        return self.where(f"{_run('workflow')} = {sub}", name)
 
     # --- the QuerySet surface CursorPagination uses ---------------------------
 
@@ -129,10 +96,5 @@ class RunListQuery:
         sql = _select(connection.vendor)
         if self.conditions:
             sql += " WHERE " + " AND ".join(self.conditions)
-        sql += f" ORDER BY {column('id')} {'DESC' if self.descending else 'ASC'}"
-        sql += " LIMIT %s OFFSET %s"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*self.params, stop - start, start))
-            rows = cursor.fetchall()
-        converters = _converters(connection.vendor)
-        return [_convert(row, converters) for row in rows]
+        sql += f" ORDER BY {_run('id')} {'DESC' if self.descending else 'ASC'} LIMIT %s OFFSET %s"
+        return fetch(sql, (*self.params, stop - start, start), COLUMNS)

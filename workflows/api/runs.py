@@ -19,7 +19,13 @@ from workflows.api import schema_docs as docs
 from workflows.api.errors import ApiError
 from workflows.api.filters import filter_runs
 from workflows.api.pagination import RunCursorPagination
-from workflows.api.rundetail import action_content, run_detail, run_links, trigger_content
+from workflows.api.rundetail import (
+    action_content,
+    load_run,
+    run_detail,
+    run_links,
+    trigger_content,
+)
 from workflows.api.runlist import KEYS, RunListQuery
 from workflows.api.serializers import ResubmitSerializer, RunSummarySerializer
 from workflows.models import ActionRun, Run
@@ -89,9 +95,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response([summary(row) for row in page])
 
     def retrieve(self, request, pk=None):
-        run = get_object_or_404(
-            Run.objects.select_related("workflow", "version").defer("state"), pk=pk
-        )
+        run = load_run(pk)
         detail = run_detail(run)
         data = summary(_row(run), when=_as_is)  # scrub() below must not see timestamps as text
         data.update(
