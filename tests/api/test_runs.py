@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEntry, Role
 from tests.api.helpers import NO_RESPONSE, client_for, hello, make_user
@@ -49,6 +51,36 @@ def test_it_lists_runs_newest_first_with_a_cursor():
     assert first["results"][0]["workflow"] == "wf"
 
 
+def test_it_pages_back_with_the_previous_link():
+    wf = _workflow()
+    runs = [_run(wf, i) for i in range(5)]
+    viewer = client_for("viewer")
+    first = viewer.get("/api/v1/runs", {"page_size": 2}).json()
+    assert first["previous"] is None
+    second = viewer.get(first["next"]).json()
+    third = viewer.get(second["next"]).json()
+    assert [r["id"] for r in third["results"]] == [runs[0].id]
+    assert third["next"] is None
+    back = viewer.get(third["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [runs[2].id, runs[1].id]
+
+
+def test_it_lists_the_same_values_as_the_run_page_shows():
+    wf = _workflow()
+    first = _run(wf, 1, "Failed", error={"code": "Boom", "message": "ü"})
+    _run(wf, 2, "Succeeded", resubmitted_from=first, client_tracking_id="t-1")
+    Run.objects.filter(pk=first.pk).update(started_at=T0, ended_at=T0 + timedelta(seconds=1.5))
+    viewer = client_for("viewer")
+    listed = viewer.get("/api/v1/runs").json()["results"]
+    for row in listed:
+        page = viewer.get(f"/api/v1/runs/{row['id']}").json()
+        assert {key: page[key] for key in row} == row
+    assert listed[1]["started_at"] == "2026-01-01T00:00:00Z"
+    assert listed[1]["duration_ms"] == 1500
+    assert listed[1]["error"] == {"code": "Boom", "message": "ü"}
+    assert listed[0]["resubmitted_from"] == first.id
+
+
 def test_it_filters_runs():
     wf, other = _workflow("wf"), _workflow("other")
     failed = _run(wf, 1, "Failed", client_tracking_id="abc")
@@ -73,6 +105,32 @@ def test_it_refuses_bad_filters_with_400(params):
     response = client_for("viewer").get("/api/v1/runs", params)
     assert response.status_code == 400
     assert response.json()["error"]["details"]
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # warm: token lookup and secret values cached
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_it_lists_a_page_in_one_query():
+    wf = _workflow()
+    for i in range(30):
+        _run(wf, i, "Failed" if i % 2 else "Succeeded")
+    viewer = client_for("viewer")
+    assert _queries(viewer, "/api/v1/runs?workflow=wf&status=Failed&page_size=10") == 1
+
+
+def test_it_reads_a_run_page_in_the_same_queries_whatever_its_size():
+    wf = _workflow()
+    small, large = _run(wf, 1), _run(wf, 2)
+    for run, count in ((small, 1), (large, 12)):
+        for n in range(count):
+            ActionRun.objects.create(run=run, path=f"A{n}", name=f"A{n}", type="Compose")
+    viewer = client_for("viewer")
+    assert _queries(viewer, f"/api/v1/runs/{small.id}") == 2
+    assert _queries(viewer, f"/api/v1/runs/{large.id}") == 2
 
 
 def test_it_shows_a_run_of_the_engine_as_a_tree():
