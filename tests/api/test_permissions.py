@@ -1,6 +1,7 @@
 """Every endpoint refuses anonymous callers (401) and roles below the one it
 needs (403). The table below must cover every operation in the OpenAPI schema
-(except the broker's own), so a new endpoint cannot ship without a rule."""
+(the broker's management API has its own table in `test_broker_permissions.py`),
+so a new endpoint cannot ship without a rule."""
 
 from __future__ import annotations
 
