@@ -31,6 +31,9 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import httpx  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench" / "support"))
+import loadgen  # noqa: E402
+
 PY = sys.executable
 
 
@@ -86,7 +89,6 @@ def start(env: dict, port: int) -> list[subprocess.Popen]:
         **env,
         "PYTHONPATH": f"{ROOT}:{ROOT / 'bench' / 'support'}",
         "DJANGO_SETTINGS_MODULE": "request_site_settings",
-        "SLUICE_DB_CONN_MAX_AGE": "0",
     }
     web = [
         PY,
@@ -105,39 +107,19 @@ def start(env: dict, port: int) -> list[subprocess.Popen]:
     return [subprocess.Popen(web, env=web_env, **quiet), subprocess.Popen(worker, env=env, **quiet)]
 
 
-async def hammer(url: str, connections: int, seconds: float) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+EXPECTED = {"message": "Hello, Ada!"}
 
-        async def one_client() -> None:
-            nonlocal errors
-            while time.monotonic() < deadline:
-                started = time.perf_counter()
-                try:
-                    response = await client.post(url, json={"name": "Ada"})
-                    ok = response.status_code == 200 and response.json() == {
-                        "message": "Hello, Ada!"
-                    }
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append(time.perf_counter() - started)
-                errors += not ok
 
-        began = time.monotonic()
-        await asyncio.gather(*(one_client() for _ in range(connections)))
-        elapsed = time.monotonic() - began
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": pick(0.50),
-        "p99": pick(0.99),
-        "errors": errors,
-        "requests": len(latencies),
-    }
+def hammer(url: str, connections: int, seconds: float) -> dict:
+    return asyncio.run(
+        loadgen.hammer(
+            url,
+            connections,
+            seconds,
+            json.dumps({"name": "Ada"}).encode(),
+            lambda status, body: status == 200 and json.loads(body) == EXPECTED,
+        )
+    )
 
 
 def wait_ready(url: str) -> None:
@@ -191,14 +173,14 @@ def main() -> None:
                 "stateless": urls["stateless"],
                 "stateful": urls["stateful"],
             }
-            asyncio.run(hammer(targets["stateful"], 4, 2))  # warm up worker and caches
+            hammer(targets["stateful"], 4, 2)  # warm up worker and caches
             for connections in args.connections:
                 rows = {}
                 for name, url in targets.items():
                     print(
                         f"==> {name}: {connections} connections for {args.seconds:g} s", flush=True
                     )
-                    rows[name] = asyncio.run(hammer(url, connections, args.seconds))
+                    rows[name] = hammer(url, connections, args.seconds)
                 report(connections, rows)
         finally:
             for process in processes:

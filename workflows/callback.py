@@ -154,7 +154,19 @@ def _unauthorized() -> JsonResponse:
 
 
 def _load(workflow_name: str) -> Workflow | None:
-    return Workflow.objects.select_related("current_version").filter(name=workflow_name).first()
+    """The workflow and its current version, whose definition comes from the
+    per-process cache of immutable versions (`tasks.fill_definition`)."""
+    from workflows.tasks import fill_definition
+
+    wf = (
+        Workflow.objects.select_related("current_version")
+        .defer("description", "current_version__definition")
+        .filter(name=workflow_name)
+        .first()
+    )
+    if wf is not None and wf.current_version is not None:
+        fill_definition(wf.current_version)
+    return wf
 
 
 @csrf_exempt
@@ -207,9 +219,16 @@ def _invoke(request, wf: Workflow, trigger: str, relative_path: str):
     suppress = "suppressworkflowheadersonresponse" in options_of(node)
     if wf.current_version.kind == Kind.STATELESS:
         return _invoke_inline(wf, trigger, outputs, tracking, suppress)
+    from workflows.tasks import new_owner, run_turn_here, watch
+
+    mode = response_mode(wf.definition, node)
+    # A caller waiting for a Response: drive the run here rather than through the broker
+    owner = new_owner() if mode == "sync" and _drive_here() else ""
     try:
         with transaction.atomic():
-            runs = engine.call("create_runs", wf, trigger, outputs, client_tracking_id=tracking)
+            runs = engine.call(
+                "create_runs", wf, trigger, outputs, client_tracking_id=tracking, lease_owner=owner
+            )
     except engine.queue_full_error():
         raise TriggerRequestError(
             429, "WorkflowRunQueueFull", "Too many waiting runs; retry later."
@@ -217,7 +236,17 @@ def _invoke(request, wf: Workflow, trigger: str, relative_path: str):
     if not runs:  # the trigger's conditions were not met: no run
         return JsonResponse({"id": None, "status": "Skipped"}, status=202)
     log.info("request trigger fired", extra={"workflow": wf.name, "run": runs[0].id})
-    return _answer(wf, runs[0], response_mode(wf.definition, node), suppress)
+    if owner and runs[0].lease_owner == owner:
+        watch(runs[0].id)
+        run_turn_here(runs[0], owner)
+    return _answer(wf, runs[0], mode, suppress)
+
+
+def _drive_here() -> bool:
+    """Eager mode (tests, `sluice run`) already runs the run on dispatch."""
+    from workflows.tasks import inline_turn_seconds
+
+    return not settings.CELERY_TASK_ALWAYS_EAGER and inline_turn_seconds() > 0
 
 
 def _answer(wf: Workflow, run: Run, mode: str, suppress: bool):

@@ -36,6 +36,7 @@ from workflows.tasks import (
     cached_plan,
     dispatch,
     dispatch_on_commit,
+    lease_seconds,
     parameter_values,
     stored_parameters,
     unseal,
@@ -164,8 +165,13 @@ def create_runs(
     version: WorkflowVersion | None = None,
     parameters: dict[str, Any] | None = None,
     record_history: bool = True,
+    lease_owner: str = "",
 ) -> list[Run]:
-    """Record the trigger firing and its runs in one transaction; dispatch on commit."""
+    """Record the trigger firing and its runs in one transaction; dispatch on commit.
+
+    `lease_owner`: the caller will drive the run itself (`tasks.run_turn_here`), so
+    a single run of a trigger without a concurrency limit is created Running under
+    that lease and not dispatched. Check `run.lease_owner` to know whether it was."""
     version = version or workflow.current_version
     if version is None:
         raise ValueError(f"Workflow '{workflow.name}' has no definition")
@@ -182,6 +188,8 @@ def create_runs(
             )
         return []
     split = _split(spec, trigger)
+    if len(split) != 1 or _concurrency_limited(spec):
+        lease_owner = ""
     with transaction.atomic():
         _check_queue(version, workflow, spec, len(split))
         client_tracking_id = client_tracking_id or _tracking_id(spec, trigger)
@@ -197,6 +205,7 @@ def create_runs(
                 parent_action,
                 resubmitted_from,
                 parameters,
+                lease_owner,
             )
             for outputs in split
         ]
@@ -210,8 +219,15 @@ def create_runs(
                 outputs=trigger_outputs,
             )
         for run in runs:
-            dispatch_on_commit(run.id)
+            if not lease_owner:
+                dispatch_on_commit(run.id)
     return runs
+
+
+def _concurrency_limited(spec: dict[str, Any]) -> bool:
+    concurrency = (spec.get("runtimeConfiguration") or {}).get("concurrency") or {}
+    single = "singleinstance" in str(spec.get("operationOptions") or "").lower()
+    return single or concurrency.get("runs") is not None
 
 
 def _new_run(
@@ -225,6 +241,7 @@ def _new_run(
     parent_action,
     resubmitted_from,
     parameters,
+    lease_owner="",
 ) -> Run:
     run = Run(
         workflow=workflow,
@@ -239,6 +256,10 @@ def _new_run(
         kind=version.kind,
         state={"parameters": stored_parameters(version.definition, parameters or {})},
     )
+    if lease_owner:  # driven at once by the caller: born Running under its lease
+        run.status, run.started_at = Status.RUNNING, now
+        run.lease_owner = lease_owner
+        run.lease_expires_at = now + timedelta(seconds=lease_seconds())
     run.client_tracking_id = client_tracking_id or run.id
     run.correlation_id = run.id
     run.save(force_insert=True)
@@ -263,18 +284,28 @@ def create_run(
 # ----------------------------------------------------------------- watching
 def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[str, Any] | None:
     """The run's Response ({statusCode, headers, body}), or None on timeout or when
-    the run ended without one."""
+    the run ended without one. While this process drives the run
+    (`tasks.run_turn_here`), it is told of the Response; otherwise it polls."""
+    from workflows.tasks import unwatch, watch
+
     deadline = time.monotonic() + timeout
-    while True:
-        row = Run.objects.filter(pk=run_id).values("response", "status").first()
-        if row is None:
-            return None
-        if row["response"] is not None:
-            return row["response"]
-        if row["status"] in TERMINAL or time.monotonic() >= deadline:
-            return None
-        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-        poll = min(poll * 1.25, 0.1)  # a pk read is cheap; the caller is waiting
+    event = watch(run_id)
+    try:
+        while True:
+            row = Run.objects.filter(pk=run_id).values("response", "status").first()
+            if row is None:
+                return None
+            if row["response"] is not None:
+                return row["response"]
+            if row["status"] in TERMINAL or time.monotonic() >= deadline:
+                return None
+            wait = min(poll, max(0.0, deadline - time.monotonic()))
+            if event.wait(wait):
+                event.clear()  # told: look now
+            else:
+                poll = min(poll * 1.25, 0.1)  # a pk read is cheap; the caller is waiting
+    finally:
+        unwatch(run_id)
 
 
 def _needs_turn(run: Run, now: datetime) -> bool:

@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -41,7 +42,7 @@ from workflows.actions import is_pure
 from workflows.actions.runloop import Hooks, advance
 from workflows.engine import ActionRecord, DefinitionError, Engine, RunState, Work, build_plan
 from workflows.engine.records import TERMINAL
-from workflows.models import ActionRun, Run, Workflow
+from workflows.models import ActionRun, Run, Workflow, WorkflowVersion
 from workflows.statuses import ACTION_TRANSITIONS, Status, can_transition
 
 log = logging.getLogger("sluice.engine")
@@ -136,6 +137,23 @@ def acquire_lease(run_id: str, owner: str, now: datetime) -> bool:
     return updated == 1
 
 
+def take_fresh(run: Run, owner: str, now: datetime) -> bool:
+    """A run that never started: lease it and mark it Running in one compare-and-set
+    (for triggers without a concurrency limit). It fails if anyone touched the run
+    since `run` was read, so the caller's copy is current when it succeeds."""
+    free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    expires = now + timedelta(seconds=lease_seconds())
+    hit = (
+        Run.objects.filter(pk=run.pk, status=Status.WAITING, started_at__isnull=True)
+        .filter(free)
+        .update(status=Status.RUNNING, started_at=now, lease_owner=owner, lease_expires_at=expires)
+    )
+    if hit == 1:
+        run.status, run.started_at = Status.RUNNING, now
+        run.lease_owner, run.lease_expires_at = owner, expires
+    return hit == 1
+
+
 def renew_lease(run_id: str, owner: str, now: datetime) -> bool:
     expires = now + timedelta(seconds=lease_seconds())
     return Run.objects.filter(pk=run_id, lease_owner=owner).update(lease_expires_at=expires) == 1
@@ -158,6 +176,32 @@ def cached_plan(version_id: int, definition: dict[str, Any]) -> Any:
 
 def plan_for(run: Run) -> Any:
     return cached_plan(run.version_id, run.version.definition)
+
+
+@lru_cache(maxsize=512)
+def _definition(pk: int, content_hash: str) -> dict[str, Any]:
+    return WorkflowVersion.objects.values_list("definition", flat=True).get(pk=pk)
+
+
+def fill_definition(version: WorkflowVersion) -> WorkflowVersion:
+    """`version` read with its definition deferred: fill it in from a per-process
+    cache keyed by id and content hash (versions never change once written, and
+    the hash tells a reused id apart), saving a large JSON read and parse per run
+    turn or request. The cached definition is shared: never mutate it."""
+    version.definition = _definition(version.pk, version.hash)
+    return version
+
+
+def load_run(run_id: str) -> Run | None:
+    run = (
+        Run.objects.select_related("workflow", "version")
+        .defer("version__definition")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is not None:
+        fill_definition(run.version)
+    return run
 
 
 def bare_definition(definition: dict[str, Any]) -> dict[str, Any]:
@@ -413,16 +457,30 @@ class DurableHost:
         self.run = run
         self.state = state
         self.connections: dict[str, Any] = {}
+        self.unsaved_response = False
 
     def respond(self, response: dict[str, Any]) -> bool:
+        """Kept in memory: the driver writes it with the wave's records, in the same
+        commit, right after the wave (`DurableRun.after_wave`)."""
         if self.state.response is not None:
             return False
-        if Run.objects.filter(pk=self.run.pk, response__isnull=True).update(response=response) != 1:
-            return False
         self.state.response = response
+        self.unsaved_response = True
+        return True
+
+    def save_response(self) -> None:
+        """In the driver's transaction: record the Response; tell whoever waits for
+        it (the parent run, a caller in this process) once it is committed."""
+        if not self.unsaved_response:
+            return
+        Run.objects.filter(pk=self.run.pk, response__isnull=True).update(
+            response=self.state.response
+        )
+        self.unsaved_response = False
+        run_id = self.run.pk
+        transaction.on_commit(lambda: announce(run_id))
         if self.run.parent_run_id:
             dispatch_on_commit(self.run.parent_run_id)
-        return True
 
     def start_child(
         self, workflow: str, trigger: str, outputs: dict[str, Any], action_path: str
@@ -522,16 +580,22 @@ class DurableRun:
         self.last_flush = time.monotonic()
         self.saved_state = json.dumps(run_state_blob(run, self.state), sort_keys=True, default=str)
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
+        """Write the records (and state, Response) changed since the last flush.
+        `final`: only the records — `finalize` writes the rest in the same commit."""
         records = self.state.take_dirty()
+        if final:
+            write_records(self.run.pk, records)
+            return
         blob = run_state_blob(self.run, self.state)
         encoded = json.dumps(blob, sort_keys=True, default=str)
-        if not records and encoded == self.saved_state:
+        if not records and encoded == self.saved_state and not self.host.unsaved_response:
             return
         with transaction.atomic():
             write_records(self.run.pk, records)
             if encoded != self.saved_state:
                 Run.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(state=blob)
+            self.host.save_response()
         self.saved_state = encoded
         self.last_flush = time.monotonic()
 
@@ -564,7 +628,11 @@ class DurableRun:
         pure built-ins are written together (at most `PURE_FLUSH_SECONDS` apart,
         and always before an action with outside effects starts, and when the run
         parks or ends)."""
-        if not self.wave_pure or time.monotonic() - self.last_flush >= PURE_FLUSH_SECONDS:
+        if (
+            not self.wave_pure
+            or self.host.unsaved_response  # someone may be waiting for it
+            or time.monotonic() - self.last_flush >= PURE_FLUSH_SECONDS
+        ):
             self.flush()
         now = utcnow()
         if (now - self.last_renewal).total_seconds() > min(1.0, lease_seconds() / 4):
@@ -593,7 +661,7 @@ class DurableRun:
             return "lost-lease"
         if result.done:
             with transaction.atomic():  # last records, the end and the lease in one commit
-                self.flush()
+                self.flush(final=True)
                 self.finalize()
             self.after_finish()
             return self.state.status
@@ -603,6 +671,9 @@ class DurableRun:
 
     def finalize(self) -> None:
         state = self.state
+        fields: dict[str, Any] = {}
+        if self.host.unsaved_response:  # answered in the last wave: same statement
+            fields["response"] = state.response
         hit = Run.objects.filter(
             pk=self.run.pk, status=Status.RUNNING, lease_owner=self.owner
         ).update(
@@ -614,9 +685,11 @@ class DurableRun:
             state=run_state_blob(self.run, state),
             lease_owner="",
             lease_expires_at=None,
+            **fields,
         )
         if hit != 1:
             raise LostRace(f"run {self.run.pk} changed under us while finishing")
+        self.host.unsaved_response = False  # the parent hears of it in after_finish
         self.released = True
 
     def after_finish(self) -> None:
@@ -628,6 +701,7 @@ class DurableRun:
             extra={"workflow": self.run.workflow.name, "run": self.run.id},
         )
         _record_finished(self.run.workflow.name, state.status)
+        announce(self.run.pk)
         if self.run.parent_run_id:
             dispatch(self.run.parent_run_id)
         if trigger_concurrency(self.run) is not None:
@@ -709,18 +783,43 @@ def fail_unrunnable(run_id: str, owner: str, exc: DefinitionError) -> None:
     )
 
 
-def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
-    """One turn of the durable driver for `run_id`; returns what happened."""
-    owner = new_owner()
-    driver: DurableRun | None = None
+def _lease_and_load(run_id: str, owner: str) -> tuple[Run | None, bool]:
+    """Lease `run_id` and read it: `(run, fresh)`, or `(None, False)` when it is
+    taken or over. A never-started run of a trigger without a concurrency limit
+    costs one read and one compare-and-set; any other run the lease first, then
+    the read (so what is read is what the lease protects)."""
+    run = load_run(run_id)
+    if run is None or run.status not in ACTIVE_RUN:
+        return None, False
+    fresh = run.status == Status.WAITING and run.started_at is None
+    fresh = fresh and not run.resubmitted_from_id  # a resubmission may carry copied rows
+    if fresh and not run.cancel_requested and trigger_concurrency(run) is None:
+        return (run, True) if take_fresh(run, owner, utcnow()) else (None, False)
     if not acquire_lease(run_id, owner, utcnow()):
-        return "busy"
+        return None, False
+    run = load_run(run_id)
+    if run is None:
+        return None, False
+    fresh = run.status == Status.WAITING and run.started_at is None
+    return run, fresh and not run.resubmitted_from_id
+
+
+def advance_run_now(
+    run_id: str, *, budget: float | None = None, owner: str = "", run: Run | None = None
+) -> str:
+    """One turn of the durable driver for `run_id`; returns what happened.
+
+    `owner` + `run`: the caller created the run Running under its own lease
+    (`services.create_runs(lease_owner=…)`) and hands it over as is — no read, no claim."""
+    driver: DurableRun | None = None
+    if owner and run is not None:
+        fresh = True
+    else:
+        owner = new_owner()
+        run, fresh = _lease_and_load(run_id, owner)
+        if run is None:
+            return "busy"
     try:
-        run = Run.objects.select_related("workflow", "version").get(pk=run_id)
-        # A run never started (and not a resubmission, which may carry copied rows) has no action runs yet.
-        fresh = (
-            run.status == Status.WAITING and run.started_at is None and not run.resubmitted_from_id
-        )
         if run.status == Status.WAITING and not claim_slot(run, owner):
             Run.objects.filter(pk=run_id, lease_owner=owner).update(
                 due_at=utcnow() + timedelta(seconds=10)
@@ -740,6 +839,64 @@ def advance_run_now(run_id: str, *, budget: float | None = None) -> str:
     if driver is not None and driver.wake_in is not None:
         dispatch(run_id, driver.wake_in)
     return outcome
+
+
+# ------------------------------------------------------- turns in this process
+_response_events: dict[str, threading.Event] = {}
+_events_lock = threading.Lock()
+
+
+def watch(run_id: str) -> threading.Event:
+    """An event set when this process records `run_id`'s Response or ends its turn."""
+    with _events_lock:
+        return _response_events.setdefault(run_id, threading.Event())
+
+
+def unwatch(run_id: str) -> None:
+    with _events_lock:
+        _response_events.pop(run_id, None)
+
+
+def announce(run_id: str) -> None:
+    with _events_lock:
+        event = _response_events.get(run_id)
+    if event is not None:
+        event.set()
+
+
+_turn_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def inline_turn_seconds() -> float:
+    """How long a web process drives a run it just created before handing it to
+    the workers (`SLUICE_INLINE_TURN_SECONDS`; 0 = never drive runs in the web)."""
+    return _setting("SLUICE_INLINE_TURN_SECONDS", 10)
+
+
+def run_turn_here(run: Run, owner: str) -> None:
+    """Drive the first turn of `run` (created Running under `owner`'s lease) on a
+    thread of this process: a synchronous Request trigger gets its Response without
+    a hop through the broker, and the run goes on after the caller is answered. If
+    this process dies, the lease expires and the sweep hands the run to a worker."""
+    global _turn_pool
+    with _pool_lock:
+        if _turn_pool is None:
+            size = int(_setting("SLUICE_WEB_THREADS", 32))
+            _turn_pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="sluice-turn")
+    _turn_pool.submit(_turn, run, owner)
+
+
+def _turn(run: Run, owner: str) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        advance_run_now(run.pk, owner=owner, run=run, budget=inline_turn_seconds())
+    except Exception:
+        log.exception("%s first turn failed; the sweep will resume the run", run_label(run))
+    finally:
+        announce(run.pk)
 
 
 @shared_task(
