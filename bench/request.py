@@ -84,7 +84,7 @@ def prepare(env: dict, data: Path) -> dict[str, str]:
     return {kind: manage(env, "url", f"greet-{kind}") for kind in ("stateless", "stateful")}
 
 
-def start(env: dict, port: int) -> list[subprocess.Popen]:
+def start(env: dict, port: int, web_workers: int) -> list[subprocess.Popen]:
     web_env = {
         **env,
         "PYTHONPATH": f"{ROOT}:{ROOT / 'bench' / 'support'}",
@@ -101,6 +101,8 @@ def start(env: dict, port: int) -> list[subprocess.Popen]:
         str(port),
         "--log-level",
         "warning",
+        "--workers",
+        str(web_workers),
     ]
     worker = [PY, "-m", "celery", "-A", "config", "worker", "-c", "2", "-l", "WARNING"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
@@ -151,6 +153,12 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="load per target and step")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=1,
+        help="uvicorn processes (like `sluice up --web-workers`)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sluice-bench-request-") as tmp:
         data = Path(tmp)
@@ -165,7 +173,7 @@ def main() -> None:
         for key in ("DATABASE_URL", "REDIS_URL"):
             env.pop(key, None)
         urls = prepare(env, data)
-        processes = start(env, port)
+        processes = start(env, port, args.web_workers)
         try:
             wait_ready(f"http://127.0.0.1:{port}/healthz")
             targets = {

@@ -86,7 +86,7 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "config.sqlite",
             "NAME": os.environ.get("SLUICE_SQLITE_PATH", str(DATA_DIR / "sluice.sqlite3")),
             "CONN_MAX_AGE": _conn_max_age,
             "OPTIONS": {

@@ -24,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import logging
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from workflows import rows
 from workflows.api import engine
 from workflows.api.errors import error_body
 from workflows.api.trigger_request import (
@@ -51,6 +53,7 @@ API_VERSION = "2022-05-01"
 SAS_VERSION = "1.0"
 
 
+@lru_cache(maxsize=4096)  # pure; a trigger URL is signed and checked again and again
 def _sign(key: str, path: str, sp: str, sv: str) -> str:
     mac = hmac.new(key.encode(), f"{path}\n{sp}\n{sv}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
@@ -154,19 +157,7 @@ def _unauthorized() -> JsonResponse:
 
 
 def _load(workflow_name: str) -> Workflow | None:
-    """The workflow and its current version, whose definition comes from the
-    per-process cache of immutable versions (`tasks.fill_definition`)."""
-    from workflows.tasks import fill_definition
-
-    wf = (
-        Workflow.objects.select_related("current_version")
-        .defer("description", "current_version__definition")
-        .filter(name=workflow_name)
-        .first()
-    )
-    if wf is not None and wf.current_version is not None:
-        fill_definition(wf.current_version)
-    return wf
+    return rows.workflow_by_name(workflow_name)
 
 
 @csrf_exempt

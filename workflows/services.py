@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
+from workflows import ops, rows
 from workflows.engine import Engine, RunState, build_plan
 from workflows.engine.graph import Body
 from workflows.models import ActionRun, Kind, Run, TriggerHistory, Workflow, WorkflowVersion
@@ -33,11 +34,11 @@ from workflows.statuses import TERMINAL, Status
 from workflows.tasks import (
     advance_run_now,
     bare_definition,
-    cached_plan,
     dispatch,
     dispatch_on_commit,
     lease_seconds,
     parameter_values,
+    plan_for_version,
     stored_parameters,
     unseal,
 )
@@ -209,8 +210,9 @@ def create_runs(
             )
             for outputs in split
         ]
+        rows.insert(runs)
         if record_history:
-            TriggerHistory.objects.create(
+            history = TriggerHistory(
                 workflow=workflow,
                 trigger_name=trigger_name,
                 status="Succeeded",
@@ -218,7 +220,9 @@ def create_runs(
                 run=runs[0],
                 outputs=trigger_outputs,
             )
+            rows.insert([history])
         for run in runs:
+            ops.record_run_started(workflow.name)
             if not lease_owner:
                 dispatch_on_commit(run.id)
     return runs
@@ -262,7 +266,6 @@ def _new_run(
         run.lease_expires_at = now + timedelta(seconds=lease_seconds())
     run.client_tracking_id = client_tracking_id or run.id
     run.correlation_id = run.id
-    run.save(force_insert=True)
     log.info(
         "[%s/%s] run created by trigger %s",
         workflow.name,
@@ -286,24 +289,27 @@ def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[s
     """The run's Response ({statusCode, headers, body}), or None on timeout or when
     the run ended without one. While this process drives the run
     (`tasks.run_turn_here`), it is told of the Response; otherwise it polls."""
-    from workflows.tasks import unwatch, watch
+    from workflows.tasks import is_watched, unwatch, watch
 
     deadline = time.monotonic() + timeout
+    told = is_watched(run_id)  # driven here: it will tell us, no need to look first
     event = watch(run_id)
     try:
         while True:
-            row = Run.objects.filter(pk=run_id).values("response", "status").first()
+            if told:
+                if event.wait(min(poll, max(0.0, deadline - time.monotonic()))):
+                    event.clear()  # told: look now
+                else:
+                    poll = min(poll * 1.25, 0.1)  # a pk read is cheap; the caller is waiting
+            told = True
+            row = rows.run_response(run_id)
             if row is None:
                 return None
-            if row["response"] is not None:
-                return row["response"]
-            if row["status"] in TERMINAL or time.monotonic() >= deadline:
+            response, status = row
+            if response is not None:
+                return response
+            if status in TERMINAL or time.monotonic() >= deadline:
                 return None
-            wait = min(poll, max(0.0, deadline - time.monotonic()))
-            if event.wait(wait):
-                event.clear()  # told: look now
-            else:
-                poll = min(poll * 1.25, 0.1)  # a pk read is cheap; the caller is waiting
     finally:
         unwatch(run_id)
 
@@ -448,7 +454,7 @@ def run_inline(
         started_at=now,
     )
     durable = DurableHost(run, state)
-    connections, appsettings = connections_and_settings(definition)
+    connections, appsettings = connections_and_settings(definition, version)
     host = MemoryHost(
         workflow.name,
         run.id,
@@ -457,7 +463,7 @@ def run_inline(
         connections=connections,
     )
     engine = Engine(
-        cached_plan(version.pk, definition),
+        plan_for_version(version),
         state,
         appsettings=appsettings,
         connections=connections,

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
+from workflows import rows
 from workflows.actions import is_pure
 from workflows.actions.runloop import Hooks, advance
 from workflows.engine import ActionRecord, DefinitionError, Engine, RunState, Work, build_plan
@@ -174,8 +175,24 @@ def cached_plan(version_id: int, definition: dict[str, Any]) -> Any:
     return _plan_for(version_id, json.dumps(definition, sort_keys=True))
 
 
+_plans: dict[tuple[int, str], Any] = {}
+
+
+def plan_for_version(version: WorkflowVersion) -> Any:
+    """The version's plan, cached by id and content hash (no re-serialising)."""
+    if not version.pk or not version.hash:
+        return cached_plan(version.pk or 0, version.definition)
+    key = (version.pk, version.hash)
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) > 256:
+            _plans.clear()
+        plan = _plans[key] = build_plan(version.definition)
+    return plan
+
+
 def plan_for(run: Run) -> Any:
-    return cached_plan(run.version_id, run.version.definition)
+    return plan_for_version(run.version)
 
 
 @lru_cache(maxsize=512)
@@ -296,9 +313,27 @@ def run_state_blob(run: Run, state: RunState) -> dict[str, Any]:
     }
 
 
-def connections_and_settings(definition: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+_connection_checks: dict[tuple[int, str], bool] = {}
+
+
+def _needs_resolution(definition: dict[str, Any], version: WorkflowVersion | None) -> bool:
+    """Whether the definition mentions connections or app settings (cached per version)."""
+    key = (version.pk, version.hash) if version is not None and version.pk else None
+    if key is not None and key in _connection_checks:
+        return _connection_checks[key]
     text = json.dumps(definition)
-    if "appsetting" not in text and "onnection" not in text:
+    needed = "appsetting" in text or "onnection" in text
+    if key is not None:
+        if len(_connection_checks) > 1024:
+            _connection_checks.clear()
+        _connection_checks[key] = needed
+    return needed
+
+
+def connections_and_settings(
+    definition: dict[str, Any], version: WorkflowVersion | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    if not _needs_resolution(definition, version):
         return {}, {}  # nothing to resolve: skip the lookups
     try:
         from accounts.connections import resolve_for_run
@@ -460,8 +495,9 @@ class DurableHost:
         self.unsaved_response = False
 
     def respond(self, response: dict[str, Any]) -> bool:
-        """Kept in memory: the driver writes it with the wave's records, in the same
-        commit, right after the wave (`DurableRun.after_wave`)."""
+        """Kept in memory: the driver writes it with the records, in one commit, as
+        soon as the engine knows what comes next — before the next wave starts, or
+        with the end of the run or its parking (`DurableRun.before_wave`, `go`)."""
         if self.state.response is not None:
             return False
         self.state.response = response
@@ -561,7 +597,9 @@ class DurableRun:
         self.owner = owner
         self.label = run_label(run)
         self.state = load_state(run, fresh=fresh)
-        connections, appsettings = connections_and_settings(bare_definition(run.version.definition))
+        connections, appsettings = connections_and_settings(
+            bare_definition(run.version.definition), run.version
+        )
         self.engine = Engine(
             plan_for(run),
             self.state,
@@ -604,8 +642,8 @@ class DurableRun:
         a crash leaves a trace (and a second attempt). Pure built-ins need not be:
         re-running them after a crash is invisible."""
         self.wave_pure = all(is_pure(work.node.type) for work in works)
-        if not self.wave_pure:
-            self.flush()
+        if not self.wave_pure or self.host.unsaved_response:
+            self.flush()  # started rows of outside calls; a Response someone waits for
             self.heartbeat = Heartbeat(self.run.pk, self.owner)
         for work in works:
             log.debug(
@@ -628,11 +666,7 @@ class DurableRun:
         pure built-ins are written together (at most `PURE_FLUSH_SECONDS` apart,
         and always before an action with outside effects starts, and when the run
         parks or ends)."""
-        if (
-            not self.wave_pure
-            or self.host.unsaved_response  # someone may be waiting for it
-            or time.monotonic() - self.last_flush >= PURE_FLUSH_SECONDS
-        ):
+        if not self.wave_pure or time.monotonic() - self.last_flush >= PURE_FLUSH_SECONDS:
             self.flush()
         now = utcnow()
         if (now - self.last_renewal).total_seconds() > min(1.0, lease_seconds() / 4):
@@ -674,19 +708,18 @@ class DurableRun:
         fields: dict[str, Any] = {}
         if self.host.unsaved_response:  # answered in the last wave: same statement
             fields["response"] = state.response
-        hit = Run.objects.filter(
-            pk=self.run.pk, status=Status.RUNNING, lease_owner=self.owner
-        ).update(
-            status=state.status,
-            error=state.error,
-            outputs=state.outputs,
-            ended_at=utcnow(),
-            due_at=None,
-            state=run_state_blob(self.run, state),
-            lease_owner="",
-            lease_expires_at=None,
+        values = {
+            "status": state.status,
+            "error": state.error,
+            "outputs": state.outputs,
+            "ended_at": utcnow(),
+            "due_at": None,
+            "state": run_state_blob(self.run, state),
+            "lease_owner": "",
+            "lease_expires_at": None,
             **fields,
-        )
+        }
+        hit = rows.update(Run, self.run.pk, values, status=Status.RUNNING, lease_owner=self.owner)
         if hit != 1:
             raise LostRace(f"run {self.run.pk} changed under us while finishing")
         self.host.unsaved_response = False  # the parent hears of it in after_finish
@@ -850,6 +883,11 @@ def watch(run_id: str) -> threading.Event:
     """An event set when this process records `run_id`'s Response or ends its turn."""
     with _events_lock:
         return _response_events.setdefault(run_id, threading.Event())
+
+
+def is_watched(run_id: str) -> bool:
+    with _events_lock:
+        return run_id in _response_events
 
 
 def unwatch(run_id: str) -> None:

@@ -1,0 +1,112 @@
+"""Synchronous Request triggers outside eager mode: the web process drives the
+run's first turn itself (`tasks.run_turn_here`) instead of a hop through the
+broker, answers the caller as soon as the Response is committed, and leaves
+whatever follows to the workers."""
+
+from __future__ import annotations
+
+import copy
+import time
+from datetime import timedelta
+
+import pytest
+from django.test import Client, override_settings
+
+from accounts.models import Role
+from tests.api.helpers import hello, make_user
+from workflows import callback, services, tasks, ticks
+from workflows.api import saving
+from workflows.models import ActionRun, Run, Workflow
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _workflow(name: str, definition: dict) -> Workflow:
+    workflow, _ = saving.save(name, {"definition": definition}, make_user(name, Role.EDITOR))
+    return workflow
+
+
+def _post(workflow: Workflow, body: dict) -> object:
+    url = callback.callback_url(workflow, "manual")
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    return Client().post(f"/{path}", body, content_type="application/json")
+
+
+def _until(condition, seconds: float = 20.0):
+    """Wait for the web process's turn thread to get somewhere (no timing asserted)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("the run's turn never got there")
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """What would have gone to the Celery broker: (run id, countdown) per message."""
+    sent: list[tuple[str, float | None]] = []
+    monkeypatch.setattr(
+        tasks.advance_run,
+        "apply_async",
+        lambda args, countdown=None, **_: sent.append((args[0], countdown)),
+    )
+    return sent
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_the_web_process_runs_the_whole_short_run_without_the_broker(broker) -> None:
+    definition = hello(201)
+    definition["actions"]["Greeting"] = {"type": "Compose", "inputs": "@triggerBody()?['name']"}
+    definition["actions"]["Response"]["runAfter"] = {"Greeting": ["Succeeded"]}
+    workflow = _workflow("short", definition)
+    response = _post(workflow, {"name": "Ada"})
+    assert response.status_code == 201
+    assert response.json() == {"name": "Ada"}
+    run_id = response["x-ms-workflow-run-id"]
+    run = _until(lambda: Run.objects.filter(pk=run_id, status="Succeeded").first())
+    assert run.response["statusCode"] == 201
+    assert (run.lease_owner, run.lease_expires_at) == ("", None)
+    actions = {a.name: (a.status, a.outputs) for a in ActionRun.objects.filter(run=run)}
+    assert actions["Greeting"] == ("Succeeded", "Ada")
+    assert actions["Response"][0] == "Succeeded"
+    assert broker == []  # nothing went through the broker
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_the_caller_is_answered_and_the_rest_is_handed_to_the_workers(broker) -> None:
+    definition = copy.deepcopy(hello())
+    definition["actions"]["Later"] = {
+        "type": "Wait",
+        "inputs": {"interval": {"count": 1, "unit": "Hour"}},
+        "runAfter": {"Response": ["Succeeded"]},
+    }
+    workflow = _workflow("answer-then-wait", definition)
+    response = _post(workflow, {"n": 1})
+    assert response.status_code == 200 and response.json() == {"n": 1}
+    run_id = response["x-ms-workflow-run-id"]
+    _until(lambda: broker)  # parked: an ETA message for the workers
+    run = Run.objects.get(pk=run_id)
+    assert run.status == "Running" and run.lease_owner == ""
+    statuses = {a.name: a.status for a in ActionRun.objects.filter(run=run)}
+    assert statuses == {"Response": "Succeeded", "Later": "Running"}
+    [(sent_id, countdown)] = broker
+    assert sent_id == run_id and 3500 < countdown <= 3600
+
+
+def test_a_run_whose_web_process_died_is_resumed_by_the_sweep() -> None:
+    """Born Running under a web process's lease that never drove it: once the lease
+    and the first due time are past, the scheduler's sweep hands it to a worker
+    (eager here, so the sweep's dispatch runs it)."""
+    workflow = _workflow("orphan", hello())
+    [run] = services.create_runs(workflow, "manual", {"body": {"x": 1}}, lease_owner="dead-web")
+    assert run.status == "Running" and run.lease_owner == "dead-web"
+    assert ticks.tick(services.utcnow()) == 0  # leased: left alone
+    now = services.utcnow()  # the lease ran out, and the first due time is past
+    Run.objects.filter(pk=run.pk).update(
+        lease_expires_at=now - timedelta(seconds=1), due_at=now - timedelta(seconds=30)
+    )
+    assert ticks.tick(now) == 1
+    run.refresh_from_db()
+    assert run.status == "Succeeded" and run.response["body"] == {"x": 1}

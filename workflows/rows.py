@@ -1,0 +1,136 @@
+"""Writing and reading run rows on the hot path without the ORM's per-statement
+compilation (a synchronous Request trigger spends most of its time there).
+
+`insert(objects)` writes model instances of one model in one multi-row INSERT.
+Each value still goes through its field's `pre_save` and `get_db_prep_save` — so
+`auto_now_add` stamps, JSON encoding and the secret scrubber that wraps the run
+records' JSON fields (`accounts.signals`) apply exactly as in `save()`. Unlike
+`save()` it sends no signals and does not read back auto-increment keys: use it
+for rows whose primary key is set in Python, or whose key nobody needs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(model: type[Model], rows: int, skip_pk: bool) -> tuple[str, tuple[Any, ...]]:
+    fields = tuple(
+        f
+        for f in model._meta.concrete_fields
+        if not (skip_pk and f.primary_key)  # an auto-increment key the database numbers
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES " + ", ".join(
+        [marks] * rows
+    )
+    return sql, fields
+
+
+def insert(objects: list[Model]) -> None:
+    """Multi-row INSERTs for `objects` (all of one model, all new), as few as the
+    database's limit on query parameters allows."""
+    if not objects:
+        return
+    model = type(objects[0])
+    skip_pk = objects[0].pk is None
+    _, fields = _insert_sql(model, 1, skip_pk)
+    batch = max(1, connection.ops.bulk_batch_size(list(fields), objects))
+    for start in range(0, len(objects), batch):
+        chunk = objects[start : start + batch]
+        sql, _ = _insert_sql(model, len(chunk), skip_pk)
+        values: list[Any] = []
+        for obj in chunk:
+            for field in fields:
+                values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+            obj._state.adding = False
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+
+
+def run_response(run_id: str) -> tuple[Any, str] | None:
+    """`(response, status)` of a run, or None when it does not exist."""
+    from workflows.models import Run
+
+    field = Run._meta.get_field("response")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT response, status FROM {Run._meta.db_table} WHERE id = %s", [run_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    response = row[0]
+    if isinstance(response, str | bytes):  # SQLite, and PostgreSQL through Django's loader
+        response = field.from_db_value(response, None, connection)
+    return response, row[1]
+
+
+def workflow_by_name(name: str) -> Any:
+    """The workflow named `name` with its current version (definition from the
+    per-process cache, `tasks.fill_definition`), or None. Both instances carry only
+    the columns read here; others load on access, and `save()` writes only these."""
+    from workflows.models import Workflow, WorkflowVersion
+    from workflows.tasks import fill_definition
+
+    workflows, versions = Workflow._meta.db_table, WorkflowVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w.id, w.state, w.signing_key, w.current_version_id,"
+            " v.workflow_id, v.number, v.kind, v.hash"
+            f" FROM {workflows} w LEFT JOIN {versions} v ON v.id = w.current_version_id"
+            " WHERE w.name = %s",
+            [name],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    workflow = _partial(
+        Workflow,
+        id=row[0],
+        name=name,
+        state=row[1],
+        signing_key=row[2],
+        current_version_id=row[3],
+    )
+    if row[3] is not None:
+        version = _partial(
+            WorkflowVersion, id=row[3], workflow_id=row[4], number=row[5], kind=row[6], hash=row[7]
+        )
+        workflow.current_version = fill_definition(version)
+    return workflow
+
+
+def _partial(model: type[Model], **values: Any) -> Any:
+    """An instance as the ORM builds it from a row holding only `values`' columns."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def update(model: type[Model], pk: Any, values: dict[str, Any], **where: Any) -> int:
+    """`UPDATE … SET values WHERE pk = pk AND where…` (equality; None = IS NULL);
+    the number of rows hit. Values are prepared by their fields as in `update()`."""
+    meta, quote = model._meta, connection.ops.quote_name
+    sets, params = [], []
+    for name, value in values.items():
+        field = meta.get_field(name)
+        sets.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    conditions = [f"{quote(meta.pk.column)} = %s"]
+    params.append(pk)
+    for name, value in where.items():
+        field = meta.get_field(name)
+        if value is None:
+            conditions.append(f"{quote(field.column)} IS NULL")
+        else:
+            conditions.append(f"{quote(field.column)} = %s")
+            params.append(field.get_db_prep_value(value, connection))
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
