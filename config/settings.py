@@ -89,6 +89,9 @@ else:
             "ENGINE": "config.sqlite",
             "NAME": os.environ.get("SLUICE_SQLITE_PATH", str(DATA_DIR / "sluice.sqlite3")),
             "CONN_MAX_AGE": _conn_max_age,
+            # a file, as in production: the in-memory shared cache a test database
+            # gets by default fails a thread's write at once while another reads
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
             "OPTIONS": {
                 "timeout": 30,
                 "transaction_mode": "IMMEDIATE",

@@ -613,6 +613,7 @@ class DurableRun:
         self.last_renewal = utcnow()
         self.wake_in: float | None = None
         self.wave_pure = False
+        self.pure_only = False
         self.released = False
         self.heartbeat: Heartbeat | None = None
         self.last_flush = time.monotonic()
@@ -637,13 +638,25 @@ class DurableRun:
         self.saved_state = encoded
         self.last_flush = time.monotonic()
 
-    def before_wave(self, works: list[Work]) -> None:
+    def before_wave(self, works: list[Work]) -> bool:
         """Actions with outside effects are recorded as started before they run, so
         a crash leaves a trace (and a second attempt). Pure built-ins need not be:
-        re-running them after a crash is invisible."""
+        re-running them after a crash is invisible.
+
+        With `pure_only` (a web process's turn) a wave with outside effects is not
+        run here: its actions are recorded as started and due now (so a worker runs
+        them as their first attempt), and the run goes to the workers. A web process
+        that dies mid-request then never leaves an outside call half done."""
         self.wave_pure = all(is_pure(work.node.type) for work in works)
+        if self.pure_only and not self.wave_pure:
+            now = utcnow()
+            for work in works:
+                work.record.due_at = now
+                self.state.touch(work.record)
+            return False
         if not self.wave_pure or self.host.unsaved_response:
             self.flush()  # started rows of outside calls; a Response someone waits for
+        if not self.wave_pure:
             self.heartbeat = Heartbeat(self.run.pk, self.owner)
         for work in works:
             log.debug(
@@ -657,6 +670,7 @@ class DurableRun:
                     "action": work.record.path,
                 },
             )
+        return True
 
     def after_wave(self) -> bool:
         if self.heartbeat is not None:
@@ -838,7 +852,12 @@ def _lease_and_load(run_id: str, owner: str) -> tuple[Run | None, bool]:
 
 
 def advance_run_now(
-    run_id: str, *, budget: float | None = None, owner: str = "", run: Run | None = None
+    run_id: str,
+    *,
+    budget: float | None = None,
+    owner: str = "",
+    run: Run | None = None,
+    pure_only: bool = False,
 ) -> str:
     """One turn of the durable driver for `run_id`; returns what happened.
 
@@ -859,6 +878,7 @@ def advance_run_now(
             )
             return "queued"
         driver = DurableRun(run, owner, fresh=fresh)
+        driver.pure_only = pure_only
         outcome = driver.go(task_budget_seconds() if budget is None else budget)
     except DefinitionError as exc:
         fail_unrunnable(run_id, owner, exc)
@@ -930,7 +950,7 @@ def _turn(run: Run, owner: str) -> None:
 
     close_old_connections()
     try:
-        advance_run_now(run.pk, owner=owner, run=run, budget=inline_turn_seconds())
+        advance_run_now(run.pk, owner=owner, run=run, budget=inline_turn_seconds(), pure_only=True)
     except Exception:
         log.exception("%s first turn failed; the sweep will resume the run", run_label(run))
     finally:

@@ -6,8 +6,11 @@ whatever follows to the workers."""
 from __future__ import annotations
 
 import copy
+import json
+import threading
 import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client, override_settings
@@ -110,3 +113,59 @@ def test_a_run_whose_web_process_died_is_resumed_by_the_sweep() -> None:
     assert ticks.tick(now) == 1
     run.refresh_from_db()
     assert run.status == "Succeeded" and run.response["body"] == {"x": 1}
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self) -> None:
+        type(self).hits += 1
+        body = json.dumps({"hits": type(self).hits}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def counting_server():
+    CountingHandler.hits = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, SLUICE_RESPONSE_TIMEOUT=0.5)
+def test_an_outside_call_is_left_to_the_workers_as_its_first_attempt(
+    broker, counting_server
+) -> None:
+    """The web process never makes outside calls (a web process dying mid-request
+    must not leave one half done): it records the HTTP action as started and due
+    and hands the run over; the worker's call is the action's first attempt."""
+    definition = copy.deepcopy(hello())
+    definition["actions"]["Fetch"] = {
+        "type": "Http",
+        "inputs": {"method": "GET", "uri": counting_server},
+    }
+    definition["actions"]["Response"]["runAfter"] = {"Fetch": ["Succeeded"]}
+    definition["actions"]["Response"]["inputs"]["body"] = "@body('Fetch')"
+    workflow = _workflow("fetch-then-answer", definition)
+    response = _post(workflow, {})
+    assert response.status_code == 504  # no worker in this test to make the call
+    run_id = response["x-ms-workflow-run-id"]
+    _until(lambda: broker)
+    assert broker == [(run_id, None)]  # handed over at once, not after a timer
+    assert CountingHandler.hits == 0
+    fetch = ActionRun.objects.get(run_id=run_id, name="Fetch")
+    assert (fetch.status, fetch.attempts) == ("Running", 1)
+
+    assert tasks.advance_run_now(run_id) == "Succeeded"  # what the worker does
+    run = Run.objects.get(pk=run_id)
+    assert run.response["body"] == {"hits": 1} and CountingHandler.hits == 1
+    assert ActionRun.objects.get(run_id=run_id, name="Fetch").attempts == 1

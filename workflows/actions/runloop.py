@@ -29,7 +29,9 @@ def utcnow() -> datetime:
 
 @dataclass
 class Hooks:
-    before_wave: Callable[[list[Work]], None] = lambda works: None
+    # False = do not run this wave: stop here, due now (the durable driver hands
+    # waves with outside calls from a web process's turn over to the workers)
+    before_wave: Callable[[list[Work]], bool | None] = lambda works: None
     after_wave: Callable[[], bool] = lambda: True  # False = stop (lost the lease, cancelled…)
     clock: Callable[[], datetime] = utcnow
 
@@ -54,7 +56,8 @@ def advance(
             return LoopResult(True, actions=executed)
         if not works:
             return LoopResult(False, due_at=engine.next_due(), actions=executed)
-        hooks.before_wave(works)
+        if hooks.before_wave(works) is False:
+            return LoopResult(False, due_at=hooks.clock(), actions=executed)
         for work, outcome in execute_wave(works, engine, host, hooks.clock):
             engine.complete(work, outcome, hooks.clock())
         executed += len(works)
