@@ -6,10 +6,13 @@ Starts, on embedded defaults (SQLite in a temporary data directory, Celery over
 the filesystem transport), one uvicorn process serving Sluice plus a bare Django
 view that does the same computation, and one Celery worker. Two workflows do
 Request → Compose (`concat('Hello, ', …)`) → Response: one Stateless (runs inline
-in the web process), one Stateful (every run and action recorded; the worker runs
-it while the caller waits for the Response). For each number of concurrent
-connections it prints requests/s, p50/p99 latency and errors for the bare view,
-the stateless and the stateful workflow, and the ratios to the bare view.
+in the web process, one summary row), one Stateful (the run, its trigger history
+and every action recorded; the web process drives the first turn itself, as
+`sluice up` does). For each number of concurrent connections it prints
+requests/s, p50/p99 latency and errors for the bare view, the stateless and the
+stateful workflow, and the ratios to the bare view. Every response is checked.
+The load comes from `bench/support/loadgen.py` (keep-alive HTTP/1.1 clients on
+asyncio): httpx cost more client CPU than the server spent on a bare view.
 """
 
 from __future__ import annotations

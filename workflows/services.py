@@ -478,7 +478,8 @@ def run_inline(
     )
     run.ended_at = utcnow()
     run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
-    run.save(force_insert=True)
+    rows.insert([run])  # the summary row (no ORM compilation on this hot path)
+    ops.record_run_started(workflow.name)
     return run
 
 

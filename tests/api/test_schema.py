@@ -17,6 +17,18 @@ from tests.api.helpers import client_for, hello, make_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """schemathesis calls the WSGI application itself, whose request signals would
+    close the test's database connection (open in the test's transaction) at the
+    first request; Django's test client keeps it open the same way, by unhooking
+    `close_old_connections` around each request."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
+
+
 EXAMPLES = 8
 OWNED = ("/api/v1/",)
 
