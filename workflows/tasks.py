@@ -962,6 +962,9 @@ def _turn(run: Run, owner: str) -> None:
 )
 def advance_run(run_id: str) -> str:
     """Idempotent: a duplicate message finds the lease taken or nothing ready."""
+    from django.db import close_old_connections
+
+    close_old_connections()  # connections are reused across tasks: drop a broken one
     return advance_run_now(run_id)
 
 
