@@ -408,6 +408,7 @@ def _check_transition(record: ActionRecord) -> None:
 
 
 INSERTED_WITHOUT_ID = -1
+FINISHED_BATCH = 500  # rows per INSERT: 20 columns each, under SQLite's 32,766 parameters
 JSON_COLUMNS = ("inputs", "outputs", "error", "tracked_properties", "retry_history", "state")
 INSERT_COLUMNS = (
     "run_id", "path", "name", "parent_path", "iteration", "type", "status", "code", "started_at",
@@ -434,13 +435,21 @@ def _insert_values(run_id: str, record: ActionRecord, ops: Any) -> list[Any]:
 
 def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
     """Rows that are already final never change again, so they need no id back and
-    skip the ORM: one `executemany` (a Foreach writes thousands of them)."""
+    skip the ORM: multi-row INSERTs of up to `FINISHED_BATCH` rows, one round trip
+    each (a Foreach writes thousands of them)."""
     table = ActionRun._meta.db_table
     columns = ", ".join(connection.ops.quote_name(c) for c in INSERT_COLUMNS)
-    marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
-    rows = [_insert_values(run_id, record, connection.ops) for record in records]
+    marks = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        for start in range(0, len(records), FINISHED_BATCH):
+            batch = records[start : start + FINISHED_BATCH]
+            values = [
+                value
+                for record in batch
+                for value in _insert_values(run_id, record, connection.ops)
+            ]
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(batch))}"
+            cursor.execute(sql, values)
     for record in records:
         record.stored_status = record.status
         record.db_id = INSERTED_WITHOUT_ID
