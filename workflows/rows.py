@@ -112,9 +112,17 @@ def _partial(model: type[Model], **values: Any) -> Any:
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
-def update(model: type[Model], pk: Any, values: dict[str, Any], **where: Any) -> int:
+def update(
+    model: type[Model],
+    pk: Any,
+    values: dict[str, Any],
+    *,
+    lease_free_at: Any = None,
+    **where: Any,
+) -> int:
     """`UPDATE … SET values WHERE pk = pk AND where…` (equality; None = IS NULL);
-    the number of rows hit. Values are prepared by their fields as in `update()`."""
+    the number of rows hit. Values are prepared by their fields as in `update()`.
+    `lease_free_at`: also require the run's lease to be free at that time."""
     meta, quote = model._meta, connection.ops.quote_name
     sets, params = [], []
     for name, value in values.items():
@@ -130,6 +138,11 @@ def update(model: type[Model], pk: Any, values: dict[str, Any], **where: Any) ->
         else:
             conditions.append(f"{quote(field.column)} = %s")
             params.append(field.get_db_prep_value(value, connection))
+    if lease_free_at is not None:
+        conditions.append("(lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < %s)")
+        params.append(
+            meta.get_field("lease_expires_at").get_db_prep_value(lease_free_at, connection)
+        )
     sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -623,10 +623,21 @@ class DurableRun:
         self.wake_in: float | None = None
         self.wave_pure = False
         self.pure_only = False
+        self.unclaimed = False  # read but not leased yet: `claim` with the first write
         self.released = False
         self.heartbeat: Heartbeat | None = None
         self.last_flush = time.monotonic()
         self.saved_state = json.dumps(run_state_blob(run, self.state), sort_keys=True, default=str)
+
+    def claim(self) -> None:
+        """Lease the never-started run this driver has advanced in memory so far
+        (built-ins only, which a second driver may have repeated unseen): in the
+        transaction of its first write, so a lost race writes nothing."""
+        if self.unclaimed:
+            if not take_fresh(self.run, self.owner, utcnow()):
+                raise LostRace(f"run {self.run.pk} was taken by another worker")
+            self.unclaimed = False
+            self.last_renewal = utcnow()
 
     def flush(self, *, final: bool = False) -> None:
         """Write the records (and state, Response) changed since the last flush.
@@ -637,9 +648,11 @@ class DurableRun:
             return
         blob = run_state_blob(self.run, self.state)
         encoded = json.dumps(blob, sort_keys=True, default=str)
-        if not records and encoded == self.saved_state and not self.host.unsaved_response:
+        nothing_new = not (records or self.unclaimed or self.host.unsaved_response)
+        if nothing_new and encoded == self.saved_state:
             return
         with transaction.atomic():
+            self.claim()
             write_records(self.run.pk, records)
             if encoded != self.saved_state:
                 Run.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(state=blob)
@@ -691,6 +704,8 @@ class DurableRun:
         parks or ends)."""
         if not self.wave_pure or time.monotonic() - self.last_flush >= PURE_FLUSH_SECONDS:
             self.flush()
+        if self.unclaimed:
+            return True  # nothing written, no lease to renew yet
         now = utcnow()
         if (now - self.last_renewal).total_seconds() > min(1.0, lease_seconds() / 4):
             if not renew_lease(self.run.pk, self.owner, now):
@@ -742,7 +757,20 @@ class DurableRun:
             "lease_expires_at": None,
             **fields,
         }
-        hit = rows.update(Run, self.run.pk, values, status=Status.RUNNING, lease_owner=self.owner)
+        if self.unclaimed:  # a run of built-ins, read and finished in one commit
+            values["started_at"] = state.started_at or utcnow()
+            hit = rows.update(
+                Run,
+                self.run.pk,
+                values,
+                status=Status.WAITING,
+                started_at=None,
+                lease_free_at=utcnow(),
+            )
+        else:
+            hit = rows.update(
+                Run, self.run.pk, values, status=Status.RUNNING, lease_owner=self.owner
+            )
         if hit != 1:
             raise LostRace(f"run {self.run.pk} changed under us while finishing")
         self.host.unsaved_response = False  # the parent hears of it in after_finish
@@ -839,25 +867,27 @@ def fail_unrunnable(run_id: str, owner: str, exc: DefinitionError) -> None:
     )
 
 
-def _lease_and_load(run_id: str, owner: str) -> tuple[Run | None, bool]:
-    """Lease `run_id` and read it: `(run, fresh)`, or `(None, False)` when it is
-    taken or over. A never-started run of a trigger without a concurrency limit
-    costs one read and one compare-and-set; any other run the lease first, then
-    the read (so what is read is what the lease protects)."""
+def _lease_and_load(run_id: str, owner: str) -> tuple[Run | None, bool, bool]:
+    """Read `run_id` and lease it: `(run, fresh, unclaimed)`, or `(None, …)` when it
+    is taken or over. A never-started run of a trigger without a concurrency limit
+    is read only: the driver claims it with its first write (`DurableRun.claim`),
+    which for a run of built-ins is its last. Any other run is leased first, then
+    read (so what is read is what the lease protects)."""
     run = load_run(run_id)
     if run is None or run.status not in ACTIVE_RUN:
-        return None, False
+        return None, False, False
     fresh = run.status == Status.WAITING and run.started_at is None
     fresh = fresh and not run.resubmitted_from_id  # a resubmission may carry copied rows
     if fresh and not run.cancel_requested and trigger_concurrency(run) is None:
-        return (run, True) if take_fresh(run, owner, utcnow()) else (None, False)
+        leased = run.lease_owner and (run.lease_expires_at or utcnow()) > utcnow()
+        return (None, False, False) if leased else (run, True, True)
     if not acquire_lease(run_id, owner, utcnow()):
-        return None, False
+        return None, False, False
     run = load_run(run_id)
     if run is None:
-        return None, False
+        return None, False, False
     fresh = run.status == Status.WAITING and run.started_at is None
-    return run, fresh and not run.resubmitted_from_id
+    return run, fresh and not run.resubmitted_from_id, False
 
 
 def advance_run_now(
@@ -873,23 +903,27 @@ def advance_run_now(
     `owner` + `run`: the caller created the run Running under its own lease
     (`services.create_runs(lease_owner=…)`) and hands it over as is — no read, no claim."""
     driver: DurableRun | None = None
+    unclaimed = False
     if owner and run is not None:
         fresh = True
     else:
         owner = new_owner()
-        run, fresh = _lease_and_load(run_id, owner)
+        run, fresh, unclaimed = _lease_and_load(run_id, owner)
         if run is None:
             return "busy"
     try:
-        if run.status == Status.WAITING and not claim_slot(run, owner):
+        if run.status == Status.WAITING and not unclaimed and not claim_slot(run, owner):
             Run.objects.filter(pk=run_id, lease_owner=owner).update(
                 due_at=utcnow() + timedelta(seconds=10)
             )
             return "queued"
         driver = DurableRun(run, owner, fresh=fresh)
+        driver.unclaimed = unclaimed
         driver.pure_only = pure_only
         outcome = driver.go(task_budget_seconds() if budget is None else budget)
     except DefinitionError as exc:
+        if unclaimed and driver is None and not take_fresh(run, owner, utcnow()):
+            return "busy"
         fail_unrunnable(run_id, owner, exc)
         return "invalid-definition"
     except LostRace as exc:
@@ -973,7 +1007,8 @@ def advance_run(run_id: str) -> str:
     """Idempotent: a duplicate message finds the lease taken or nothing ready."""
     from django.db import close_old_connections
 
-    close_old_connections()  # connections are reused across tasks: drop a broken one
+    if not advance_run.request.is_eager:  # eager: the caller's connection and transaction
+        close_old_connections()  # reused across tasks (config/celery.py): drop a broken one
     return advance_run_now(run_id)
 
 

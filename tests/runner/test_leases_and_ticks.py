@@ -56,11 +56,12 @@ def test_it_resumes_a_run_whose_worker_died_mid_action(dies, clock, monkeypatch)
     Run.objects.filter(pk=run.id).update(
         lease_owner="dead-worker", lease_expires_at=clock() + timedelta(seconds=30)
     )
-    # Compose and Response only touch the run: their wave was not written yet, and
-    # the Response is only ever written (and so seen by a caller) with its record.
+    # Compose and Response only touch the run: nothing was written yet — not even
+    # the claim, which goes with the first write — and the Response is only ever
+    # written (and so seen by a caller) with its record.
     assert not ActionRun.objects.filter(run_id=run.id).exists()
     run.refresh_from_db()
-    assert run.response is None and run.status == "Running"
+    assert run.response is None and run.status == "Waiting"
 
     assert tick(clock()) == 0  # lease still valid: nobody touches the run
     clock.sleep(120)
