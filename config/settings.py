@@ -81,7 +81,11 @@ if os.environ.get("DATABASE_URL"):
     # Web requests run on a fixed pool of SLUICE_WEB_THREADS threads (config/asgi.py),
     # so a process holds at most that many connections plus its async views' one.
     DATABASES = {
-        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=_conn_max_age)
+        # health checks: a kept connection the server dropped (restart,
+        # pg_terminate_backend) is replaced before a request uses it, not failed
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=_conn_max_age, conn_health_checks=True
+        )
     }
 else:
     DATABASES = {
