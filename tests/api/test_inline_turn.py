@@ -6,17 +6,15 @@ whatever follows to the workers."""
 from __future__ import annotations
 
 import copy
-import json
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client, override_settings
 
 from accounts.models import Role
 from tests.api.helpers import hello, make_user
+from tests.httpstub import StubHandler, serving
 from workflows import callback, services, tasks, ticks
 from workflows.api import saving
 from workflows.models import ActionRun, Run, Workflow
@@ -115,30 +113,19 @@ def test_a_run_whose_web_process_died_is_resumed_by_the_sweep() -> None:
     assert run.status == "Succeeded" and run.response["body"] == {"x": 1}
 
 
-class CountingHandler(BaseHTTPRequestHandler):
+class CountingHandler(StubHandler):
     hits = 0
 
     def do_GET(self) -> None:
         type(self).hits += 1
-        body = json.dumps({"hits": type(self).hits}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply_json(200, {"hits": type(self).hits})
 
 
 @pytest.fixture
 def counting_server():
     CountingHandler.hits = 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(CountingHandler) as base:
+        yield f"{base}/"
 
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False, SLUICE_RESPONSE_TIMEOUT=0.5)

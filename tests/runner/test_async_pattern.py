@@ -2,49 +2,32 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
+from tests.httpstub import StubHandler, serving
 from tests.runner.helpers import make_workflow, record
 from workflows import services
 
 
-class AsyncHandler(BaseHTTPRequestHandler):
+class AsyncHandler(StubHandler):
     polls = 0
 
     def do_POST(self) -> None:
-        self._send(202, b"", {"Location": "/status", "Retry-After": "30"})
+        self.reply(202, headers={"Location": "/status", "Retry-After": "30"})
 
     def do_GET(self) -> None:
         type(self).polls += 1
         if type(self).polls < 3:
-            self._send(202, b"", {"Location": "/status", "Retry-After": "30"})
+            self.reply(202, headers={"Location": "/status", "Retry-After": "30"})
             return
-        self._send(200, json.dumps({"done": True}).encode(), {"Content-Type": "application/json"})
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply_json(200, {"done": True})
 
 
 @pytest.fixture
 def async_server():
     AsyncHandler.polls = 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), AsyncHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/start"
-    server.shutdown()
-    server.server_close()
+    with serving(AsyncHandler) as base:
+        yield f"{base}/start"
 
 
 @pytest.mark.django_db

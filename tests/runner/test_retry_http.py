@@ -2,46 +2,29 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
+from tests.httpstub import StubHandler, serving
 from tests.runner.helpers import make_workflow, record
 from workflows import services
 
 
-class FlakyHandler(BaseHTTPRequestHandler):
+class FlakyHandler(StubHandler):
     hits = 0
 
     def do_GET(self) -> None:
         type(self).hits += 1
         if type(self).hits <= 2:
-            self.send_response(500)
-            self.end_headers()
-            self.wfile.write(b"try again")
+            self.reply(500, b"try again")
             return
-        body = json.dumps({"ok": True, "hits": type(self).hits}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply_json(200, {"ok": True, "hits": type(self).hits})
 
 
 @pytest.fixture
 def flaky_server():
     FlakyHandler.hits = 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(FlakyHandler) as base:
+        yield f"{base}/"
 
 
 @pytest.mark.django_db
