@@ -18,6 +18,15 @@ from django.db import connection
 from django.db.models import Model
 
 
+@lru_cache(maxsize=128)
+def insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    """`INSERT INTO table (columns) VALUES (%s, …), …` for `rows` rows."""
+    quote = connection.ops.quote_name
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    names = ", ".join(quote(c) for c in columns)
+    return f"INSERT INTO {quote(table)} ({names}) VALUES " + ", ".join([marks] * rows)
+
+
 @lru_cache(maxsize=64)
 def _insert_sql(model: type[Model], rows: int, skip_pk: bool) -> tuple[str, tuple[Any, ...]]:
     fields = tuple(
@@ -25,13 +34,7 @@ def _insert_sql(model: type[Model], rows: int, skip_pk: bool) -> tuple[str, tupl
         for f in model._meta.concrete_fields
         if not (skip_pk and f.primary_key)  # an auto-increment key the database numbers
     )
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES " + ", ".join(
-        [marks] * rows
-    )
-    return sql, fields
+    return insert_sql(model._meta.db_table, tuple(f.column for f in fields), rows), fields
 
 
 def insert(objects: list[Model]) -> None:

@@ -438,8 +438,6 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
     skip the ORM: multi-row INSERTs of up to `FINISHED_BATCH` rows, one round trip
     each (a Foreach writes thousands of them)."""
     table = ActionRun._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(c) for c in INSERT_COLUMNS)
-    marks = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(records), FINISHED_BATCH):
             batch = records[start : start + FINISHED_BATCH]
@@ -448,8 +446,7 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
                 for record in batch
                 for value in _insert_values(run_id, record, connection.ops)
             ]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(batch))}"
-            cursor.execute(sql, values)
+            cursor.execute(rows.insert_sql(table, INSERT_COLUMNS, len(batch)), values)
     for record in records:
         record.stored_status = record.status
         record.db_id = INSERTED_WITHOUT_ID
