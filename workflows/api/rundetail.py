@@ -18,8 +18,8 @@ from django.db import connection
 from django.http import Http404
 
 from accounts.connections import scrub
-from workflows.api.rawsql import Column, column, fetch, q, select_list, table
 from workflows.models import ActionRun, Run, Workflow, WorkflowVersion
+from workflows.rawsql import Column, column, fetch, q, select_list, table
 
 INLINE_LIMIT = 64 * 1024
 CONTENT_PARTS = ("inputs", "outputs")

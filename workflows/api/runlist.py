@@ -1,5 +1,5 @@
 """The runs list as one hand-written SELECT: the monitor's hot path (see
-`rawsql.py` for why and how values stay exactly what the ORM gives).
+`workflows/rawsql.py` for why and how values stay exactly what the ORM gives).
 
 `RunListQuery` offers just enough of a QuerySet for DRF's `CursorPagination`:
 `order_by("id" | "-id")`, `filter(id__gt=… | id__lt=…)` and slicing.
@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import connection
 
-from workflows.api.rawsql import Column, column, fetch, prepare, q, select_list, table
 from workflows.models import Run, Workflow, WorkflowVersion
+from workflows.rawsql import Column, column, fetch, prepare, q, select_list, table
 
 COLUMNS = (
     Column("id", Run, "id", "r"),

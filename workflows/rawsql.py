@@ -79,3 +79,20 @@ def fetch(
                 values[position] = function(values[position], expression, connection)
         out.append(dict(zip(keys, values, strict=True)))
     return out
+
+
+def own_columns(model, alias: str, skip: tuple[str, ...] = ()) -> tuple[Column, ...]:
+    """A `Column` for each concrete field of `model` but `skip`, keyed `alias.attname`."""
+    return tuple(
+        Column(f"{alias}.{f.attname}", model, f.name, alias)
+        for f in model._meta.concrete_fields
+        if f.name not in skip
+    )
+
+
+def instance(model, row: dict[str, Any], alias: str) -> Any:
+    """The `model` instance the ORM would build from `row`'s `alias.` columns (the
+    fields not selected are deferred: they load on access)."""
+    prefix = alias + "."
+    names = [key[len(prefix) :] for key in row if key.startswith(prefix)]
+    return model.from_db(connection.alias, names, [row[prefix + name] for name in names])
