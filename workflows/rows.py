@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 
@@ -42,20 +42,51 @@ def insert(objects: list[Model]) -> None:
     database's limit on query parameters allows."""
     if not objects:
         return
-    model = type(objects[0])
-    skip_pk = objects[0].pk is None
-    _, fields = _insert_sql(model, 1, skip_pk)
+    _, fields = _insert_sql(type(objects[0]), 1, objects[0].pk is None)
     batch = max(1, connection.ops.bulk_batch_size(list(fields), objects))
     for start in range(0, len(objects), batch):
-        chunk = objects[start : start + batch]
-        sql, _ = _insert_sql(model, len(chunk), skip_pk)
-        values: list[Any] = []
-        for obj in chunk:
-            for field in fields:
-                values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
-            obj._state.adding = False
+        sql, values = _statement(objects[start : start + batch])
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
+
+
+def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
+    """The INSERT of `objects` (one statement) and its values."""
+    sql, fields = _insert_sql(type(objects[0]), len(objects), objects[0].pk is None)
+    values: list[Any] = []
+    for obj in objects:
+        for field in fields:
+            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        obj._state.adding = False
+    return sql, values
+
+
+def insert_together(*groups: list[Model]) -> None:
+    """Insert each group (all new instances of one model, as `insert`) atomically,
+    in the order given. On PostgreSQL, when each group fits one INSERT, as one
+    statement (`WITH g0 AS (INSERT …), … INSERT …`), which commits by itself
+    outside a transaction: one round trip instead of BEGIN, the INSERTs and COMMIT.
+    A key a later group refers to is seen (Django's foreign keys are checked at
+    commit)."""
+    groups = tuple(group for group in groups if group)
+    if connection.vendor == "postgresql" and all(_fits_one(group) for group in groups):
+        statements, values = [], []
+        for group in groups:
+            sql, group_values = _statement(group)
+            statements.append(sql)
+            values.extend(group_values)
+        ctes = ", ".join(f"g{n} AS ({sql})" for n, sql in enumerate(statements[:-1]))
+        with connection.cursor() as cursor:
+            cursor.execute((f"WITH {ctes} " if ctes else "") + statements[-1], values)
+        return
+    with transaction.atomic():
+        for group in groups:
+            insert(group)
+
+
+def _fits_one(objects: list[Model]) -> bool:
+    _, fields = _insert_sql(type(objects[0]), 1, objects[0].pk is None)
+    return len(objects) <= max(1, connection.ops.bulk_batch_size(list(fields), objects))
 
 
 def run_response(run_id: str) -> tuple[Any, str] | None:
@@ -126,6 +157,21 @@ def update(
     """`UPDATE … SET values WHERE pk = pk AND where…` (equality; None = IS NULL);
     the number of rows hit. Values are prepared by their fields as in `update()`.
     `lease_free_at`: also require the run's lease to be free at that time."""
+    sql, params = update_sql(model, pk, values, lease_free_at=lease_free_at, **where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def update_sql(
+    model: type[Model],
+    pk: Any,
+    values: dict[str, Any],
+    *,
+    lease_free_at: Any = None,
+    **where: Any,
+) -> tuple[str, list[Any]]:
+    """The statement and parameters `update` runs."""
     meta, quote = model._meta, connection.ops.quote_name
     sets, params = [], []
     for name, value in values.items():
@@ -147,6 +193,4 @@ def update(
             meta.get_field("lease_expires_at").get_db_prep_value(lease_free_at, connection)
         )
     sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return sql, params

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -189,9 +190,11 @@ def create_runs(
             )
         return []
     split = _split(spec, trigger)
-    if len(split) != 1 or _concurrency_limited(spec):
+    limited = _concurrency_limited(spec)
+    if len(split) != 1 or limited:
         lease_owner = ""
-    with transaction.atomic():
+    # the queue check reads before writing; otherwise the one write is atomic itself
+    with transaction.atomic() if limited else nullcontext():
         _check_queue(version, workflow, spec, len(split))
         client_tracking_id = client_tracking_id or _tracking_id(spec, trigger)
         runs = [
@@ -210,9 +213,8 @@ def create_runs(
             )
             for outputs in split
         ]
-        rows.insert(runs)
-        if record_history:
-            history = TriggerHistory(
+        history = [
+            TriggerHistory(
                 workflow=workflow,
                 trigger_name=trigger_name,
                 status="Succeeded",
@@ -220,7 +222,8 @@ def create_runs(
                 run=runs[0],
                 outputs=trigger_outputs,
             )
-            rows.insert([history])
+        ]
+        rows.insert_together(runs, history if record_history else [])
         for run in runs:
             ops.record_run_started(workflow.name)
             if not lease_owner:

@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -472,6 +473,49 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
         record.db_id = INSERTED_WITHOUT_ID
 
 
+def finish_in_one(records: list[ActionRecord]) -> bool:
+    """Whether `insert_finished_if` can write `records`: on PostgreSQL, all new and
+    final, in one INSERT."""
+    return (
+        connection.vendor == "postgresql"
+        and len(records) <= FINISHED_BATCH
+        and all(r.db_id is None and r.status in TERMINAL for r in records)
+    )
+
+
+@lru_cache(maxsize=FINISHED_BATCH)
+def _insert_if_sql(count: int) -> str:
+    """`INSERT … SELECT … FROM (VALUES …) WHERE EXISTS (the update's rows)`: the
+    VALUES are cast to their columns' types, as a SELECT does not infer them."""
+    by_column = {f.column: f for f in ActionRun._meta.concrete_fields}
+    row = ", ".join(f"CAST(%s AS {by_column[c].db_type(connection)})" for c in INSERT_COLUMNS)
+    quote = connection.ops.quote_name
+    values = ", ".join([f"({row})"] * count)
+    return (
+        f"INSERT INTO {quote(ActionRun._meta.db_table)} ({', '.join(map(quote, INSERT_COLUMNS))})"
+        f" SELECT * FROM (VALUES {values}) AS v WHERE EXISTS (SELECT 1 FROM u)"
+    )
+
+
+def insert_finished_if(run_id: str, records: list[ActionRecord], update: tuple[str, list]) -> int:
+    """Run `update` (the run's compare-and-set) and insert the final `records` only
+    if it hit, in one statement (one round trip, and it commits by itself outside
+    a transaction); 1 if it hit, else 0 (nothing written)."""
+    observe_finished(records)
+    sql, params = update
+    values = [value for r in records for value in _insert_values(run_id, r, connection.ops)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH u AS ({sql} RETURNING 1) {_insert_if_sql(len(records))}", [*params, *values]
+        )
+        if cursor.rowcount != len(records):
+            return 0
+    for record in records:
+        record.stored_status = record.status
+        record.db_id = INSERTED_WITHOUT_ID
+    return 1
+
+
 def observe_finished(records: list[ActionRecord]) -> None:
     """Feed the action-duration histogram of `/metrics` with actions that just ended."""
     from workflows import ops
@@ -656,13 +700,9 @@ class DurableRun:
             self.unclaimed = False
             self.last_renewal = utcnow()
 
-    def flush(self, *, final: bool = False) -> None:
-        """Write the records (and state, Response) changed since the last flush.
-        `final`: only the records — `finalize` writes the rest in the same commit."""
+    def flush(self) -> None:
+        """Write the records (and state, Response) changed since the last flush."""
         records = self.state.take_dirty()
-        if final:
-            write_records(self.run.pk, records)
-            return
         blob = run_state_blob(self.run, self.state)
         encoded = json.dumps(blob, sort_keys=True, default=str)
         nothing_new = not (records or self.unclaimed or self.host.unsaved_response)
@@ -749,16 +789,19 @@ class DurableRun:
         if result.stopped:
             return "lost-lease"
         if result.done:
-            with transaction.atomic():  # last records, the end and the lease in one commit
-                self.flush(final=True)
-                self.finalize()
+            records = self.state.take_dirty()
+            # the last records, the end and the lease in one commit
+            with nullcontext() if finish_in_one(records) else transaction.atomic():
+                self.finalize(records)
             self.after_finish()
             return self.state.status
         self.flush()
         self.wake_in = self.park(result.due_at)
         return "parked"
 
-    def finalize(self) -> None:
+    def finalize(self, records: list[ActionRecord]) -> None:
+        """Write the last `records` and the run's end, and free its lease — on
+        PostgreSQL in one statement when the records are all new and finished."""
         state = self.state
         fields: dict[str, Any] = {}
         if self.host.unsaved_response:  # answered in the last wave: same statement
@@ -776,18 +819,17 @@ class DurableRun:
         }
         if self.unclaimed:  # a run of built-ins, read and finished in one commit
             values["started_at"] = state.started_at or utcnow()
-            hit = rows.update(
-                Run,
-                self.run.pk,
-                values,
-                status=Status.WAITING,
-                started_at=None,
-                lease_free_at=utcnow(),
-            )
+            where = {"status": Status.WAITING, "started_at": None, "lease_free_at": utcnow()}
         else:
-            hit = rows.update(
-                Run, self.run.pk, values, status=Status.RUNNING, lease_owner=self.owner
-            )
+            where = {"status": Status.RUNNING, "lease_owner": self.owner}
+        update = rows.update_sql(Run, self.run.pk, values, **where)
+        if records and finish_in_one(records):
+            hit = insert_finished_if(self.run.pk, records, update)
+        else:
+            write_records(self.run.pk, records)
+            with connection.cursor() as cursor:
+                cursor.execute(*update)
+                hit = cursor.rowcount
         if hit != 1:
             raise LostRace(f"run {self.run.pk} changed under us while finishing")
         self.host.unsaved_response = False  # the parent hears of it in after_finish

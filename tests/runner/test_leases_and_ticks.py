@@ -145,3 +145,55 @@ def test_it_keeps_the_lease_alive_while_a_slow_call_runs(monkeypatch) -> None:
     server.shutdown()
     server.server_close()
     assert run.status == "Succeeded" and stolen == [False]
+
+
+SKIPPING = {
+    "A": {"type": "Compose", "inputs": "@triggerBody()"},
+    "Never": {"type": "Compose", "inputs": 1, "runAfter": {"A": ["Failed"]}},
+    "B": {"type": "Compose", "inputs": "@add(outputs('A'), 1)", "runAfter": {"A": ["Succeeded"]}},
+}
+
+
+@pytest.mark.django_db
+def test_a_fresh_run_finished_in_memory_writes_its_records_and_end_together() -> None:
+    run = services.create_run(make_workflow("together", SKIPPING), "manual", {"body": 41})
+    assert advance_run_now(run.id) == "Succeeded"
+    stored = Run.objects.get(pk=run.id)
+    assert (stored.status, stored.lease_owner, stored.started_at is not None) == (
+        "Succeeded",
+        "",
+        True,
+    )
+    assert record(run.id, "B").outputs == 42
+    never = record(run.id, "Never")  # NULL columns in the same INSERT as the others
+    assert (never.status, never.inputs, never.outputs) == ("Skipped", None, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("leased", [False, True], ids=["unclaimed", "leased"])
+def test_a_driver_that_lost_the_run_before_its_last_write_writes_nothing(
+    leased, monkeypatch
+) -> None:
+    """Another driver took the run after this one read it: the end's compare-and-set
+    misses, and the action records of the same write are not kept either."""
+    from workflows import tasks
+
+    run = services.create_run(make_workflow("stolen", SKIPPING), "manual", {"body": 1})
+    if leased:  # a started run: the driver leases it first, loses it while running
+        Run.objects.filter(pk=run.id).update(started_at=datetime.now(UTC))
+    advance = tasks.advance
+
+    def stolen(*args, **kwargs):
+        result = advance(*args, **kwargs)  # the actions ran; the last write is next
+        Run.objects.filter(pk=run.id).update(
+            status="Running",
+            started_at=datetime.now(UTC),
+            lease_owner="someone-else",
+            lease_expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        )
+        return result
+
+    monkeypatch.setattr(tasks, "advance", stolen)
+    assert advance_run_now(run.id) == "lost-race"
+    assert not ActionRun.objects.filter(run_id=run.id).exists()
+    assert Run.objects.get(pk=run.id).lease_owner == "someone-else"
