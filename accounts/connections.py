@@ -123,6 +123,27 @@ def resolve_for_run(definition: Any) -> tuple[dict[str, dict], dict[str, str]]:
     return connections, settings
 
 
+_named: dict[str, tuple[float, str | None]] = {}
+NAMED_SECONDS = 2.0
+
+
+def appsetting_named(name: str) -> str | None:
+    """One app setting's value (row, else `SLUICE_APPSETTING_<NAME>`), or None;
+    remembered for `NAMED_SECONDS` per process — it is read on hot paths (every
+    stateless request). A change saved in this process applies at once
+    (`invalidate_secret_cache`); one saved elsewhere, within that time."""
+    now = time.monotonic()
+    cached = _named.get(name)
+    if cached is not None and now - cached[0] < NAMED_SECONDS:
+        return cached[1]
+    setting = AppSetting.objects.filter(name=name).first()
+    value = appsetting_value(setting) if setting else os.environ.get(_ENV_PREFIX + name)
+    if len(_named) > 1000:
+        _named.clear()
+    _named[name] = (now, value)
+    return value
+
+
 # --- scrubbing ----------------------------------------------------------------------
 
 _cache: dict[str, Any] = {"at": 0.0, "values": ()}
@@ -131,6 +152,7 @@ _guard = threading.local()
 
 def invalidate_secret_cache() -> None:
     _cache["at"] = 0.0
+    _named.clear()
 
 
 def _secret_leaves(value: Any, key: str = ""):

@@ -127,6 +127,15 @@ def hammer(url: str, connections: int, seconds: float) -> dict:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` and its children so far (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_ready(url: str) -> None:
     for _ in range(120):
         try:
@@ -141,12 +150,15 @@ def wait_ready(url: str) -> None:
 def report(connections: int, rows: dict[str, dict]) -> None:
     bare = rows["bare view"]
     print(f"\n{connections} concurrent connections")
-    print(f"{'target':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}")
+    print(
+        f"{'target':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}"
+        f" {'web CPU ms/req':>15}"
+    )
     for name, row in rows.items():
         ratio = row["rps"] / bare["rps"] if bare["rps"] else 0.0
         print(
             f"{name:<12} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
-            f"{row['errors']:>7} {ratio:>7.2f}×"
+            f"{row['errors']:>7} {ratio:>7.2f}× {row['cpu_ms']:>15.3f}"
         )
 
 
@@ -191,7 +203,12 @@ def main() -> None:
                     print(
                         f"==> {name}: {connections} connections for {args.seconds:g} s", flush=True
                     )
+                    before = cpu_seconds(processes[0].pid)
                     rows[name] = hammer(url, connections, args.seconds)
+                    spent = cpu_seconds(processes[0].pid) - before
+                    rows[name]["cpu_ms"] = (
+                        spent * 1000 / max(1, rows[name]["requests"] + rows[name]["errors"])
+                    )
                 report(connections, rows)
         finally:
             for process in processes:

@@ -140,6 +140,8 @@ REST_FRAMEWORK = {
 SLUICE_ENCRYPTION_KEY = os.environ.get("SLUICE_ENCRYPTION_KEY", "")
 SLUICE_RESPONSE_TIMEOUT = float(os.environ.get("SLUICE_RESPONSE_TIMEOUT", "120"))
 SLUICE_RETENTION_DAYS = int(os.environ.get("SLUICE_RETENTION_DAYS", "90"))
+# how long a web process trusts the workflow a trigger URL names (workflows/callback.py)
+SLUICE_WORKFLOW_CACHE_SECONDS = float(os.environ.get("SLUICE_WORKFLOW_CACHE_SECONDS", "1"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sluice API",
     "DESCRIPTION": "Workflows, runs and the embedded broker of Sluice.",

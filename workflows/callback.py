@@ -24,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import time
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
@@ -156,8 +157,37 @@ def _unauthorized() -> JsonResponse:
     return JsonResponse(body, status=401)
 
 
+_workflows: dict[str, tuple[float, Workflow | None]] = {}
+
+
+def workflow_cache_seconds() -> float:
+    try:
+        return float(getattr(settings, "SLUICE_WORKFLOW_CACHE_SECONDS", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+
+
 def _load(workflow_name: str) -> Workflow | None:
-    return rows.workflow_by_name(workflow_name)
+    """The workflow a trigger URL names, remembered for `SLUICE_WORKFLOW_CACHE_SECONDS`
+    (default 1) per process: reading it on every request cost more than the rest of
+    a stateless run (and on SQLite each read after another thread's write refills
+    the reading connection's page cache). A workflow saved, enabled, disabled or
+    deleted in this process is forgotten at once (`forget_workflows`, on the models'
+    signals); a change made by another process applies within that time. The
+    instance is shared by concurrent requests: read it, never change it."""
+    now = time.monotonic()
+    cached = _workflows.get(workflow_name)
+    if cached is not None and now - cached[0] < workflow_cache_seconds():
+        return cached[1]
+    workflow = rows.workflow_by_name(workflow_name)
+    if len(_workflows) > 10_000:
+        _workflows.clear()
+    _workflows[workflow_name] = (now, workflow)
+    return workflow
+
+
+def forget_workflows(**_) -> None:
+    _workflows.clear()
 
 
 @csrf_exempt
@@ -280,7 +310,14 @@ def _with_headers(response: HttpResponse, run, suppress: bool) -> HttpResponse:
 
 def _invoke_inline(wf: Workflow, trigger: str, outputs: dict, tracking: str, suppress: bool):
     try:
-        result = engine.call("run_inline", wf, trigger, outputs, client_tracking_id=tracking)
+        result = engine.call(
+            "run_inline",
+            wf,
+            trigger,
+            outputs,
+            client_tracking_id=tracking,
+            defer_write=not settings.CELERY_TASK_ALWAYS_EAGER,  # see workflows/writebehind.py
+        )
     except engine.queue_full_error():
         raise TriggerRequestError(
             429, "WorkflowRunQueueFull", "Too many waiting runs; retry later."

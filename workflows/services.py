@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import transaction
 
-from workflows import ops, rows
+from workflows import ops, rows, writebehind
 from workflows.engine import Engine, RunState, build_plan
 from workflows.engine.graph import Body
 from workflows.models import ActionRun, Kind, Run, TriggerHistory, Workflow, WorkflowVersion
@@ -40,6 +40,7 @@ from workflows.tasks import (
     lease_seconds,
     parameter_values,
     plan_for_version,
+    row_for,
     stored_parameters,
     unseal,
 )
@@ -432,9 +433,14 @@ def run_inline(
     version: WorkflowVersion | None = None,
     parameters: dict[str, Any] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    defer_write: bool = False,
     **_: Any,
 ) -> Run:
-    """Run a Stateless workflow in this process: no action rows, one summary Run."""
+    """Run a Stateless workflow in this process: one summary Run row, and no action
+    rows unless the app setting `Workflows.<name>.OperationOptions` holds
+    `WithStatelessRunHistory` (as in Logic Apps Standard). `defer_write`: queue
+    the rows for the process's write-behind thread (`workflows.writebehind`)
+    instead of writing them before returning."""
     from workflows.actions.runloop import MemoryHost, run_to_end
     from workflows.tasks import DurableHost, connections_and_settings, workflow_context
 
@@ -481,9 +487,25 @@ def run_inline(
     )
     run.ended_at = utcnow()
     run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
-    rows.insert([run])  # the summary row (no ORM compilation on this hot path)
+    history = []
+    if keeps_stateless_history(workflow.name):
+        history = [row_for(run.id, record) for record in state.records.values()]
+    if defer_write:
+        writebehind.writer().add([run], history)
+    else:  # no ORM compilation on this hot path
+        rows.insert_together([run], history)
     ops.record_run_started(workflow.name)
     return run
+
+
+def keeps_stateless_history(workflow_name: str) -> bool:
+    """The Logic Apps Standard app setting `Workflows.<name>.OperationOptions`
+    (an `AppSetting` row or `SLUICE_APPSETTING_…` variable) lists
+    `WithStatelessRunHistory`: a stateless run then keeps its action rows too."""
+    from accounts.connections import appsetting_named
+
+    value = appsetting_named(f"Workflows.{workflow_name}.OperationOptions") or ""
+    return "withstatelessrunhistory" in {part.strip().lower() for part in value.split(",")}
 
 
 # ------------------------------------------------------------------- reading

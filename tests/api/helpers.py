@@ -60,3 +60,27 @@ def client_for(role: str | None, username: str | None = None) -> APIClient:
     client.user = user
     client.token = token
     return client
+
+
+def post_trigger(workflow, body: dict, trigger: str = "manual"):
+    """POST `body` as JSON to the workflow's signed trigger URL (Django's test client)."""
+    from django.test import Client
+
+    from workflows import callback
+
+    url = callback.callback_url(workflow, trigger)
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    return Client().post(f"/{path}", body, content_type="application/json")
+
+
+def until(condition, seconds: float = 20.0):
+    """`condition()`'s first truthy value, polled for up to `seconds` (no timing asserted:
+    for work another thread of this process does)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.02)
+    raise AssertionError("never happened")

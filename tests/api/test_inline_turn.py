@@ -6,16 +6,15 @@ whatever follows to the workers."""
 from __future__ import annotations
 
 import copy
-import time
 from datetime import timedelta
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from accounts.models import Role
-from tests.api.helpers import hello, make_user
+from tests.api.helpers import hello, make_user, post_trigger, until
 from tests.httpstub import StubHandler, serving
-from workflows import callback, services, tasks, ticks
+from workflows import services, tasks, ticks
 from workflows.api import saving
 from workflows.models import ActionRun, Run, Workflow
 
@@ -25,23 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _workflow(name: str, definition: dict) -> Workflow:
     workflow, _ = saving.save(name, {"definition": definition}, make_user(name, Role.EDITOR))
     return workflow
-
-
-def _post(workflow: Workflow, body: dict) -> object:
-    url = callback.callback_url(workflow, "manual")
-    path = url.split("://", 1)[1].split("/", 1)[1]
-    return Client().post(f"/{path}", body, content_type="application/json")
-
-
-def _until(condition, seconds: float = 20.0):
-    """Wait for the web process's turn thread to get somewhere (no timing asserted)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("the run's turn never got there")
 
 
 @pytest.fixture
@@ -62,11 +44,11 @@ def test_the_web_process_runs_the_whole_short_run_without_the_broker(broker) -> 
     definition["actions"]["Greeting"] = {"type": "Compose", "inputs": "@triggerBody()?['name']"}
     definition["actions"]["Response"]["runAfter"] = {"Greeting": ["Succeeded"]}
     workflow = _workflow("short", definition)
-    response = _post(workflow, {"name": "Ada"})
+    response = post_trigger(workflow, {"name": "Ada"})
     assert response.status_code == 201
     assert response.json() == {"name": "Ada"}
     run_id = response["x-ms-workflow-run-id"]
-    run = _until(lambda: Run.objects.filter(pk=run_id, status="Succeeded").first())
+    run = until(lambda: Run.objects.filter(pk=run_id, status="Succeeded").first())
     assert run.response["statusCode"] == 201
     assert (run.lease_owner, run.lease_expires_at) == ("", None)
     actions = {a.name: (a.status, a.outputs) for a in ActionRun.objects.filter(run=run)}
@@ -84,10 +66,10 @@ def test_the_caller_is_answered_and_the_rest_is_handed_to_the_workers(broker) ->
         "runAfter": {"Response": ["Succeeded"]},
     }
     workflow = _workflow("answer-then-wait", definition)
-    response = _post(workflow, {"n": 1})
+    response = post_trigger(workflow, {"n": 1})
     assert response.status_code == 200 and response.json() == {"n": 1}
     run_id = response["x-ms-workflow-run-id"]
-    _until(lambda: broker)  # parked: an ETA message for the workers
+    until(lambda: broker)  # parked: an ETA message for the workers
     run = Run.objects.get(pk=run_id)
     assert run.status == "Running" and run.lease_owner == ""
     statuses = {a.name: a.status for a in ActionRun.objects.filter(run=run)}
@@ -143,10 +125,10 @@ def test_an_outside_call_is_left_to_the_workers_as_its_first_attempt(
     definition["actions"]["Response"]["runAfter"] = {"Fetch": ["Succeeded"]}
     definition["actions"]["Response"]["inputs"]["body"] = "@body('Fetch')"
     workflow = _workflow("fetch-then-answer", definition)
-    response = _post(workflow, {})
+    response = post_trigger(workflow, {})
     assert response.status_code == 504  # no worker in this test to make the call
     run_id = response["x-ms-workflow-run-id"]
-    _until(lambda: broker)
+    until(lambda: broker)
     assert broker == [(run_id, None)]  # handed over at once, not after a timer
     assert CountingHandler.hits == 0
     fetch = ActionRun.objects.get(run_id=run_id, name="Fetch")
