@@ -29,7 +29,6 @@ from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -245,11 +244,10 @@ def _invoke(request, wf: Workflow, trigger: str, relative_path: str):
     mode = response_mode(wf.definition, node)
     # A caller waiting for a Response: drive the run here rather than through the broker
     owner = new_owner() if mode == "sync" and _drive_here() else ""
-    try:
-        with transaction.atomic():
-            runs = engine.call(
-                "create_runs", wf, trigger, outputs, client_tracking_id=tracking, lease_owner=owner
-            )
+    try:  # atomic itself
+        runs = engine.call(
+            "create_runs", wf, trigger, outputs, client_tracking_id=tracking, lease_owner=owner
+        )
     except engine.queue_full_error():
         raise TriggerRequestError(
             429, "WorkflowRunQueueFull", "Too many waiting runs; retry later."

@@ -293,7 +293,7 @@ def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[s
     """The run's Response ({statusCode, headers, body}), or None on timeout or when
     the run ended without one. While this process drives the run
     (`tasks.run_turn_here`), it is told of the Response; otherwise it polls."""
-    from workflows.tasks import is_watched, unwatch, watch
+    from workflows.tasks import is_watched, told_response, unwatch, watch
 
     deadline = time.monotonic() + timeout
     told = is_watched(run_id)  # driven here: it will tell us, no need to look first
@@ -305,6 +305,11 @@ def wait_for_response(run_id: str, timeout: float, poll: float = 0.05) -> dict[s
                     event.clear()  # told: look now
                 else:
                     poll = min(poll * 1.25, 0.1)  # a pk read is cheap; the caller is waiting
+                response = told_response(run_id)  # committed, handed over in memory
+                if response is not None:
+                    from accounts.connections import scrub
+
+                    return scrub(response)  # as stored: no secret reaches the caller
             told = True
             row = rows.run_response(run_id)
             if row is None:

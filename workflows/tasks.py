@@ -583,8 +583,8 @@ class DurableHost:
             response=self.state.response
         )
         self.unsaved_response = False
-        run_id = self.run.pk
-        transaction.on_commit(lambda: announce(run_id))
+        run_id, response = self.run.pk, self.state.response
+        transaction.on_commit(lambda: announce(run_id, response))
         if self.run.parent_run_id:
             dispatch_on_commit(self.run.parent_run_id)
 
@@ -844,7 +844,7 @@ class DurableRun:
             extra={"workflow": self.run.workflow.name, "run": self.run.id},
         )
         _record_finished(self.run.workflow.name, state.status)
-        announce(self.run.pk)
+        announce(self.run.pk, state.response)  # committed with the end, if any
         if self.run.parent_run_id:
             dispatch(self.run.parent_run_id)
         if trigger_concurrency(self.run) is not None:
@@ -1012,16 +1012,30 @@ def is_watched(run_id: str) -> bool:
         return run_id in _response_events
 
 
+_told_responses: dict[str, dict[str, Any]] = {}
+
+
 def unwatch(run_id: str) -> None:
     with _events_lock:
         _response_events.pop(run_id, None)
+        _told_responses.pop(run_id, None)
 
 
-def announce(run_id: str) -> None:
+def announce(run_id: str, response: dict[str, Any] | None = None) -> None:
+    """Wake whoever in this process watches `run_id`; `response`: the run's Response,
+    committed (the watcher then need not read it back)."""
     with _events_lock:
         event = _response_events.get(run_id)
+        if event is not None and response is not None:
+            _told_responses[run_id] = response
     if event is not None:
         event.set()
+
+
+def told_response(run_id: str) -> dict[str, Any] | None:
+    """The committed Response `announce` handed over for `run_id`, if any."""
+    with _events_lock:
+        return _told_responses.get(run_id)
 
 
 _turn_pool: ThreadPoolExecutor | None = None

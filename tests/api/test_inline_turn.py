@@ -58,6 +58,26 @@ def test_the_web_process_runs_the_whole_short_run_without_the_broker(broker) -> 
 
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_the_response_handed_over_in_memory_is_scrubbed_as_the_stored_one(broker) -> None:
+    """The caller gets the Response from the turn thread without reading it back, and
+    still exactly as stored: a stored secret's value is masked."""
+    from accounts.connections import set_appsetting_value
+    from accounts.models import AppSetting
+
+    setting = AppSetting(name="ApiKey")
+    set_appsetting_value(setting, "s3cr3t-value-123")
+    setting.save()
+    definition = hello(200)
+    definition["actions"]["Response"]["inputs"]["body"] = {"echo": "@triggerBody()?['text']"}
+    workflow = _workflow("echo", definition)
+    response = post_trigger(workflow, {"text": "key is s3cr3t-value-123"})
+    assert response.status_code == 200
+    assert response.json() == {"echo": "key is ********"}
+    stored = Run.objects.get(pk=response["x-ms-workflow-run-id"])
+    assert stored.response["body"] == response.json()
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
 def test_the_caller_is_answered_and_the_rest_is_handed_to_the_workers(broker) -> None:
     definition = copy.deepcopy(hello())
     definition["actions"]["Later"] = {
