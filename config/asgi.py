@@ -18,6 +18,7 @@ So requests are split by the view they resolve to:
 Non-HTTP scopes (lifespan) go to Django's ASGI handler, which declines them.
 """
 
+import gc
 import os
 from functools import lru_cache
 
@@ -34,6 +35,12 @@ django_asgi = get_asgi_application()
 django_wsgi = WSGIMiddleware(
     get_wsgi_application(), workers=int(os.environ.get("SLUICE_WEB_THREADS", "32"))
 )
+# Everything loaded so far (Django, the apps, their modules) lives as long as the
+# process: keep it out of the cyclic collector's scans. Each full collection walked
+# it all while every request waited — the slowest 1% of synchronous Request calls
+# took 2-3× longer (`bench/request.py`: stateful p99 ~115 ms → ~60 ms, stateless
+# ~90 ms → ~30 ms at 16 connections).
+gc.freeze()
 
 
 @lru_cache(maxsize=4096)

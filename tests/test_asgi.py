@@ -41,3 +41,15 @@ def test_both_handlers_answer_through_the_one_application() -> None:
     health, poll = asyncio.run(scenario())
     assert health == 200
     assert poll in {400, 401, 404}  # refused by the broker's own checks, not a crash
+
+
+def test_what_the_server_loaded_at_startup_is_kept_out_of_the_collectors_scans() -> None:
+    import subprocess
+    import sys
+
+    # a fresh interpreter: importing the ASGI module is what a uvicorn process does
+    code = "import gc, config.asgi; print(gc.get_freeze_count(), gc.isenabled())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    frozen, enabled = done.stdout.strip().splitlines()[-1].split()
+    assert int(frozen) > 10_000  # Django, the apps and their modules
+    assert enabled == "True"  # what requests allocate is still collected
