@@ -11,9 +11,11 @@ So requests are split by the view they resolve to:
 * the few **async views** (the broker's long-polling receives) go through Django's
   ASGI handler, where waiting costs no thread;
 * **everything else** goes through Django's WSGI handler on a fixed pool of
-  `SLUICE_WEB_THREADS` threads (a2wsgi): one hop per request, the whole
-  middleware chain and the view in that thread — how gunicorn's gthread workers
-  serve Django. Each thread keeps its database connection (`CONN_MAX_AGE`).
+  `SLUICE_WEB_THREADS` threads (`config/wsgibridge.py`): one hand-off per
+  request for small bodies and whole responses (a2wsgi for large uploads and
+  streaming responses), the whole middleware chain and the view in that thread —
+  how gunicorn's gthread workers serve Django. Each thread keeps its database
+  connection (`CONN_MAX_AGE`).
 
 Non-HTTP scopes (lifespan) go to Django's ASGI handler, which declines them.
 """
@@ -22,7 +24,6 @@ import gc
 import os
 from functools import lru_cache
 
-from a2wsgi import WSGIMiddleware
 from asgiref.sync import iscoroutinefunction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -31,8 +32,10 @@ from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 from django.urls import Resolver404, get_resolver
 
+from config.wsgibridge import BufferedWSGI
+
 django_asgi = get_asgi_application()
-django_wsgi = WSGIMiddleware(
+django_wsgi = BufferedWSGI(
     get_wsgi_application(), workers=int(os.environ.get("SLUICE_WEB_THREADS", "32"))
 )
 # Everything loaded so far (Django, the apps, their modules) lives as long as the
