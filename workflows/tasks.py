@@ -565,8 +565,8 @@ def write_records(run_id: str, records: list[ActionRecord]) -> None:
     if finished:
         insert_finished(run_id, finished)
     if new:
-        rows = ActionRun.objects.bulk_create([row_for(run_id, r) for r in new], batch_size=500)
-        for record, row in zip(new, rows, strict=True):
+        created = ActionRun.objects.bulk_create([row_for(run_id, r) for r in new], batch_size=500)
+        for record, row in zip(new, created, strict=True):
             record.db_id = row.pk
             record.stored_status = record.status
     for record in existing:
@@ -781,13 +781,13 @@ class DurableRun:
         return True
 
     def after_wave(self) -> bool:
-        if self.heartbeat is not None:
-            self.heartbeat.stop()
-            self.heartbeat = None
         """Results are written after each wave — except that consecutive waves of
         pure built-ins are written together (at most `PURE_FLUSH_SECONDS` apart,
         and always before an action with outside effects starts, and when the run
         parks or ends)."""
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            self.heartbeat = None
         if not self.wave_pure or time.monotonic() - self.last_flush >= PURE_FLUSH_SECONDS:
             self.flush()
         if self.unclaimed:
