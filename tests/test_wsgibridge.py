@@ -86,7 +86,12 @@ def serve(app, parts: list[bytes], *, disconnect: bool = False) -> list[dict]:
         "client": ("127.0.0.1", 5000),
     }
     bridge = BufferedWSGI(app, workers=2)
-    asyncio.run(bridge(scope, receive, send))
+    # a thread of its own, as uvicorn's loop would be (and free of any loop another
+    # test left running in this one)
+    server = threading.Thread(target=asyncio.run, args=(bridge(scope, receive, send),))
+    server.start()
+    server.join(30)
+    assert not server.is_alive()
     return sent
 
 
