@@ -159,13 +159,6 @@ def _unauthorized() -> JsonResponse:
 _workflows: dict[str, tuple[float, Workflow | None]] = {}
 
 
-def workflow_cache_seconds() -> float:
-    try:
-        return float(getattr(settings, "SLUICE_WORKFLOW_CACHE_SECONDS", 1.0))
-    except (TypeError, ValueError):
-        return 1.0
-
-
 def _load(workflow_name: str) -> Workflow | None:
     """The workflow a trigger URL names, remembered for `SLUICE_WORKFLOW_CACHE_SECONDS`
     (default 1) per process: reading it on every request cost more than the rest of
@@ -176,7 +169,7 @@ def _load(workflow_name: str) -> Workflow | None:
     instance is shared by concurrent requests: read it, never change it."""
     now = time.monotonic()
     cached = _workflows.get(workflow_name)
-    if cached is not None and now - cached[0] < workflow_cache_seconds():
+    if cached is not None and now - cached[0] < settings.SLUICE_WORKFLOW_CACHE_SECONDS:
         return cached[1]
     workflow = rows.workflow_by_name(workflow_name)
     if len(_workflows) > 10_000:

@@ -1,5 +1,5 @@
-"""Hand-written SELECTs for the two hot read paths (the runs list, the run page)
-that still return exactly what the ORM would.
+"""Hand-written SELECTs for the hot read paths (the runs list, the run page, the
+engine's read of a run) that still return exactly what the ORM would.
 
 Why: for these pages Django spent more time *building* the SQL (`.values()` with
 joins, annotations, filters) than PostgreSQL spent running it — ≈1 ms of Python
@@ -96,3 +96,16 @@ def instance(model, row: dict[str, Any], alias: str) -> Any:
     prefix = alias + "."
     names = [key[len(prefix) :] for key in row if key.startswith(prefix)]
     return model.from_db(connection.alias, names, [row[prefix + name] for name in names])
+
+
+def run_select(columns: tuple[Column, ...]) -> str:
+    """`SELECT columns` from a run `r` with its workflow `w` and version `v`, for
+    one run id (the parameter)."""
+    from workflows.models import Run, Workflow, WorkflowVersion
+
+    return (
+        f"SELECT {select_list(columns)} FROM {table(Run)} r "
+        f"JOIN {table(Workflow)} w ON w.{q('id')} = {column(Run, 'workflow', 'r')} "
+        f"JOIN {table(WorkflowVersion)} v ON v.{q('id')} = {column(Run, 'version', 'r')} "
+        f"WHERE {column(Run, 'id', 'r')} = %s"
+    )

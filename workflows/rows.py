@@ -157,7 +157,11 @@ def update(
     """`UPDATE … SET values WHERE pk = pk AND where…` (equality; None = IS NULL);
     the number of rows hit. Values are prepared by their fields as in `update()`.
     `lease_free_at`: also require the run's lease to be free at that time."""
-    sql, params = update_sql(model, pk, values, lease_free_at=lease_free_at, **where)
+    return execute(*update_sql(model, pk, values, lease_free_at=lease_free_at, **where))
+
+
+def execute(sql: str, params: list[Any]) -> int:
+    """Run one write statement; the number of rows it hit."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

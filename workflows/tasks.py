@@ -28,7 +28,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -235,11 +234,7 @@ def _turn_columns() -> tuple[rawsql.Column, ...]:
 
 @lru_cache(maxsize=4)
 def _turn_sql(vendor: str) -> str:
-    return (
-        f"SELECT {rawsql.select_list(_turn_columns())} FROM {rawsql.table(Run)} r"
-        f" JOIN {rawsql.table(Workflow)} w ON w.id = r.workflow_id"
-        f" JOIN {rawsql.table(WorkflowVersion)} v ON v.id = r.version_id WHERE r.id = %s"
-    )
+    return rawsql.run_select(_turn_columns())
 
 
 def bare_definition(definition: dict[str, Any]) -> dict[str, Any]:
@@ -477,6 +472,10 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
                 for value in _insert_values(run_id, record, connection.ops)
             ]
             cursor.execute(rows.insert_sql(table, INSERT_COLUMNS, len(batch)), values)
+    _mark_inserted(records)
+
+
+def _mark_inserted(records: list[ActionRecord]) -> None:
     for record in records:
         record.stored_status = record.status
         record.db_id = INSERTED_WITHOUT_ID
@@ -517,19 +516,19 @@ def _recordset_insert_sql(where: str = "") -> str:
 
 
 def finish_in_one(records: list[ActionRecord]) -> bool:
-    """Whether `insert_finished_if` can write `records`: on PostgreSQL, all new and
-    final, in one INSERT."""
+    """Whether `insert_finished_if` can write `records`: on PostgreSQL, some, all
+    new and final, in one INSERT."""
     return (
         connection.vendor == "postgresql"
-        and len(records) <= FINISHED_BATCH
+        and 0 < len(records) <= FINISHED_BATCH
         and all(r.db_id is None and r.status in TERMINAL for r in records)
     )
 
 
 def insert_finished_if(run_id: str, records: list[ActionRecord], update: tuple[str, list]) -> int:
-    """Run `update` (the run's compare-and-set) and insert the final `records` only
-    if it hit, in one statement (one round trip, and it commits by itself outside
-    a transaction); 1 if it hit, else 0 (nothing written)."""
+    """Run `update` (the run's compare-and-set) and insert the final `records` (at
+    least one) only if it hit, in one statement (one round trip, and it commits by
+    itself outside a transaction); 1 if it hit, else 0 (nothing written)."""
     observe_finished(records)
     sql, params = update
     insert = _recordset_insert_sql(" WHERE EXISTS (SELECT 1 FROM u)")
@@ -539,9 +538,7 @@ def insert_finished_if(run_id: str, records: list[ActionRecord], update: tuple[s
         )
         if cursor.rowcount != len(records):
             return 0
-    for record in records:
-        record.stored_status = record.status
-        record.db_id = INSERTED_WITHOUT_ID
+    _mark_inserted(records)
     return 1
 
 
@@ -818,10 +815,7 @@ class DurableRun:
         if result.stopped:
             return "lost-lease"
         if result.done:
-            records = self.state.take_dirty()
-            # the last records, the end and the lease in one commit
-            with nullcontext() if finish_in_one(records) else transaction.atomic():
-                self.finalize(records)
+            self.finalize(self.state.take_dirty())
             self.after_finish()
             return self.state.status
         self.flush()
@@ -829,8 +823,9 @@ class DurableRun:
         return "parked"
 
     def finalize(self, records: list[ActionRecord]) -> None:
-        """Write the last `records` and the run's end, and free its lease — on
-        PostgreSQL in one statement when the records are all new and finished."""
+        """Write the last `records` and the run's end, and free its lease, in one
+        commit — on PostgreSQL in one statement when the records are all new and
+        finished."""
         state = self.state
         fields: dict[str, Any] = {}
         if self.host.unsaved_response:  # answered in the last wave: same statement
@@ -852,15 +847,18 @@ class DurableRun:
         else:
             where = {"status": Status.RUNNING, "lease_owner": self.owner}
         update = rows.update_sql(Run, self.run.pk, values, **where)
-        if records and finish_in_one(records):
-            hit = insert_finished_if(self.run.pk, records, update)
+        lost = LostRace(f"run {self.run.pk} changed under us while finishing")
+        if not records:
+            if rows.execute(*update) != 1:
+                raise lost
+        elif finish_in_one(records):
+            if not insert_finished_if(self.run.pk, records, update):
+                raise lost
         else:
-            write_records(self.run.pk, records)
-            with connection.cursor() as cursor:
-                cursor.execute(*update)
-                hit = cursor.rowcount
-        if hit != 1:
-            raise LostRace(f"run {self.run.pk} changed under us while finishing")
+            with transaction.atomic():
+                write_records(self.run.pk, records)
+                if rows.execute(*update) != 1:
+                    raise lost  # inside: the records are rolled back too
         self.host.unsaved_response = False  # the parent hears of it in after_finish
         self.released = True
 

@@ -18,8 +18,9 @@ from django.db import connection
 from django.http import Http404
 
 from accounts.connections import scrub
+from workflows import rawsql
 from workflows.models import ActionRun, Run, Workflow, WorkflowVersion
-from workflows.rawsql import Column, column, fetch, q, select_list, table
+from workflows.rawsql import Column, column, fetch, select_list, table
 
 INLINE_LIMIT = 64 * 1024
 CONTENT_PARTS = ("inputs", "outputs")
@@ -202,45 +203,31 @@ def _action_sql(vendor: str) -> str:
 def load_run(run_id: str) -> Run:
     """The run (without the engine's `state`) with its workflow's name and its
     version's number and definition, in one hand-written SELECT; `Http404` if none."""
-    columns = _run_columns()
-    rows = fetch(_run_sql(connection.vendor), (run_id,), columns)
+    rows = fetch(_run_sql(connection.vendor), (run_id,), _run_columns())
     if not rows:
         raise Http404("No Run matches the given query.")  # get_object_or_404's words
     row = rows[0]
-    own = [c.key for c in columns if c.alias == "r"]
-    run = Run.from_db(connection.alias, own, [row[key] for key in own])
-    run.workflow = Workflow.from_db(
-        connection.alias, ["id", "name"], [run.workflow_id, row["workflow.name"]]
-    )
-    run.version = WorkflowVersion.from_db(
-        connection.alias,
-        ["id", "number", "definition"],
-        [run.version_id, row["version.number"], row["version.definition"]],
-    )
+    run = rawsql.instance(Run, row, "r")
+    run.workflow = rawsql.instance(Workflow, row, "w")
+    run.version = rawsql.instance(WorkflowVersion, row, "v")
     return run
 
 
 @cache
 def _run_columns() -> tuple[Column, ...]:
-    own = tuple(
-        Column(f.attname, Run, f.name, "r") for f in Run._meta.concrete_fields if f.name != "state"
-    )
     return (
-        *own,
-        Column("workflow.name", Workflow, "name", "w"),
-        Column("version.number", WorkflowVersion, "number", "v"),
-        Column("version.definition", WorkflowVersion, "definition", "v"),
+        *rawsql.own_columns(Run, "r", skip=("state",)),
+        Column("w.id", Workflow, "id", "w"),
+        Column("w.name", Workflow, "name", "w"),
+        Column("v.id", WorkflowVersion, "id", "v"),
+        Column("v.number", WorkflowVersion, "number", "v"),
+        Column("v.definition", WorkflowVersion, "definition", "v"),
     )
 
 
 @cache
 def _run_sql(vendor: str) -> str:
-    return (
-        f"SELECT {select_list(_run_columns())} FROM {table(Run)} r "
-        f"JOIN {table(Workflow)} w ON w.{q('id')} = {column(Run, 'workflow', 'r')} "
-        f"JOIN {table(WorkflowVersion)} v ON v.{q('id')} = {column(Run, 'version', 'r')} "
-        f"WHERE {column(Run, 'id', 'r')} = %s"
-    )
+    return rawsql.run_select(_run_columns())
 
 
 def run_detail(run: Run) -> dict[str, Any]:
