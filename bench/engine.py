@@ -1,6 +1,6 @@
 """Benchmark: the run engine.
 
-Run:  .venv/bin/python bench/engine.py [--runs 300] [--items 10000] [--skip-postgres]
+Run:  .venv/bin/python bench/engine.py [--runs 300] [--items 10000] [--repeat 3] [--skip-postgres]
 
 Prints, on SQLite (in-process, eager) and on PostgreSQL + Redis with two worker
 processes (`celery worker -c 1` each):
@@ -11,7 +11,9 @@ processes (`celery worker -c 1` each):
   divided by calling the same action code directly (evaluate inputs + Compose),
 * seconds for a Foreach over 10,000 items with concurrency 20,
 * the bare Celery round trip (one no-op task per run) as the baseline ratio for
-  the distributed numbers.
+  the distributed numbers: measured `--repeat` times, interleaved with the
+  stateful runs (this shared machine has slow spells of tens of percent), and
+  reported as medians, with the ratio of each bare/stateful pair.
 
 Each section runs in its own process because Django's database settings are
 fixed per process. The PostgreSQL section needs PostgreSQL (127.0.0.1:5432, user
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -152,12 +155,11 @@ def section_sqlite(runs: int, items: int) -> dict[str, Any]:
     }
 
 
-def section_postgres(runs: int, items: int) -> dict[str, Any]:
-    setup_django()
+def bare_celery_rate(runs: int) -> float:
+    """No-op tasks/s: `runs` `touch` tasks sent, then awaited on a Redis counter."""
     import redis
     from django.conf import settings
 
-    from workflows import services
     from workflows.tasks import touch
 
     counter = f"bench:{uuid.uuid4().hex}"
@@ -167,22 +169,33 @@ def section_postgres(runs: int, items: int) -> dict[str, Any]:
         touch.delay(counter)
     while int(client.get(counter) or 0) < runs:
         time.sleep(0.01)
-    celery_rate = runs / (time.perf_counter() - started)
+    return runs / (time.perf_counter() - started)
+
+
+def section_postgres(runs: int, items: int, repeat: int) -> dict[str, Any]:
+    setup_django()
+    from workflows import services
+
     workflow = make_workflow("bench", five_actions())
     wait_all([services.create_run(workflow, "manual", {"body": 0}).id], 60)  # warm up
-    started = time.perf_counter()
-    ids = [services.create_run(workflow, "manual", {"body": n}).id for n in range(runs)]
-    wait_all(ids, 600)
-    stateful = time.perf_counter() - started
+    bare_rates, stateful_rates = [], []
+    for _ in range(repeat):  # interleaved: a slow spell of the machine hits both
+        bare_rates.append(bare_celery_rate(runs))
+        started = time.perf_counter()
+        ids = [services.create_run(workflow, "manual", {"body": n}).id for n in range(runs)]
+        wait_all(ids, 600)
+        stateful_rates.append(runs / (time.perf_counter() - started))
     loop = make_workflow("bench-loop", foreach(items))
     started = time.perf_counter()
     run = services.create_run(loop, "manual", {"body": 0})
     wait_all([run.id], 600)
     loop_seconds = time.perf_counter() - started
+    stateful = statistics.median(stateful_rates)
     return {
-        "celery_tasks_per_s": celery_rate,
-        "stateful_runs_per_s": runs / stateful,
-        "stateful_s_per_action": stateful / runs / 5,
+        "celery_tasks_per_s": statistics.median(bare_rates),
+        "stateful_runs_per_s": stateful,
+        "ratios": [s / b for s, b in zip(stateful_rates, bare_rates, strict=True)],
+        "stateful_s_per_action": 1 / stateful / 5,
         "direct_s_per_action": direct_seconds_per_action(),
         "foreach_seconds": loop_seconds,
     }
@@ -199,6 +212,8 @@ def run_section(name: str, env: dict[str, str], args: argparse.Namespace) -> dic
         str(args.runs),
         "--items",
         str(args.items),
+        "--repeat",
+        str(args.repeat),
     ]
     out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if out.returncode != 0:
@@ -283,9 +298,12 @@ def report(label: str, figures: dict[str, Any]) -> None:
             f"bare Celery round trip       {figures['celery_tasks_per_s']:10.1f} tasks/s (one no-op task per run)"
         )
     print(f"stateful runs (5 actions)    {figures['stateful_runs_per_s']:10.1f} runs/s")
-    if "celery_tasks_per_s" in figures:
-        ratio = figures["stateful_runs_per_s"] / figures["celery_tasks_per_s"]
-        print(f"  ratio to bare Celery       {ratio:10.3f} (stateful runs/s ÷ no-op tasks/s)")
+    if "ratios" in figures:
+        ratios = figures["ratios"]
+        print(
+            f"  ratio to bare Celery       {statistics.median(ratios):10.3f} median of "
+            f"{len(ratios)} interleaved pairs ({', '.join(f'{r:.3f}' for r in ratios)})"
+        )
     if "stateless_runs_per_s" in figures:
         print(f"stateless runs (5 actions)   {figures['stateless_runs_per_s']:10.1f} runs/s")
     direct = figures["direct_s_per_action"]
@@ -308,6 +326,13 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="PostgreSQL section: measure bare Celery and stateful runs this many times, "
+        "interleaved, and report the medians (the ratio of each pair is printed too)",
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--section", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -315,7 +340,7 @@ def main() -> None:
         print(json.dumps(section_sqlite(args.runs, args.items)))
         return
     if args.section == "postgres":
-        print(json.dumps(section_postgres(args.runs, args.items)))
+        print(json.dumps(section_postgres(args.runs, args.items, args.repeat)))
         return
     print(
         f"runs={args.runs} items={args.items} cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f}"

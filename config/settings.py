@@ -87,6 +87,10 @@ if os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"], conn_max_age=_conn_max_age, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # the same, but no health check for a connection used within the last
+        # SLUICE_DB_HEALTH_CHECK_SECONDS (config/postgres/base.py)
+        DATABASES["default"]["ENGINE"] = "config.postgres"
 else:
     DATABASES = {
         "default": {

@@ -14,6 +14,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from workflows.ids import run_id
 from workflows.statuses import Status
@@ -84,7 +85,10 @@ class WorkflowVersion(models.Model):
 
 class Run(models.Model):
     id = models.CharField(primary_key=True, max_length=40, default=run_id, editable=False)
-    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
+    # no index of its own: run_workflow_created and run_workflow_status start with it
+    workflow = models.ForeignKey(
+        Workflow, on_delete=models.CASCADE, related_name="runs", db_index=False
+    )
     version = models.ForeignKey(WorkflowVersion, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
     trigger_name = models.CharField(max_length=80, blank=True, default="")
@@ -93,17 +97,27 @@ class Run(models.Model):
     )  # {name, inputs, outputs, startTime, endTime, status}
     client_tracking_id = models.CharField(max_length=200, blank=True, default="", db_index=True)
     correlation_id = models.CharField(max_length=64, blank=True, default="")
-    parent_run = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_runs"
+    parent_run = models.ForeignKey(  # indexed where set (run_parent): most runs have none
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="child_runs",
+        db_index=False,
     )
     parent_action = models.CharField(max_length=400, blank=True, default="")
-    resubmitted_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resubmissions"
+    resubmitted_from = models.ForeignKey(  # indexed where set (run_resubmitted_from)
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resubmissions",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True)  # the sweep reads run_status_due
     lease_owner = models.CharField(max_length=100, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
@@ -120,6 +134,16 @@ class Run(models.Model):
             models.Index(fields=["workflow", "-created_at"], name="run_workflow_created"),
             models.Index(fields=["workflow", "status", "id"], name="run_workflow_status"),
             models.Index(fields=["status", "due_at"], name="run_status_due"),
+            # every index is written by each new run and again by its end (the end
+            # changes indexed columns): these two stay empty for most runs
+            models.Index(
+                fields=["parent_run"], name="run_parent", condition=Q(parent_run__isnull=False)
+            ),
+            models.Index(
+                fields=["resubmitted_from"],
+                name="run_resubmitted_from",
+                condition=Q(resubmitted_from__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +154,10 @@ class ActionRun(models.Model):
     """One execution of one action. `path` names it uniquely within the run:
     `Scope/Inner` for nesting, `Foreach_1[3]/Compose` for a loop iteration."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="action_runs")
+    # no index of its own: unique_action_path (run, path) starts with it
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, related_name="action_runs", db_index=False
+    )
     path = models.CharField(max_length=1000)
     name = models.CharField(max_length=80)
     parent_path = models.CharField(max_length=1000, blank=True, default="")
@@ -165,7 +192,10 @@ class TriggerHistory(models.Model):
         SKIPPED = "Skipped"
         FAILED = "Failed"
 
-    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="trigger_history")
+    # no index of its own: trigger_hist_wf starts with it
+    workflow = models.ForeignKey(
+        Workflow, on_delete=models.CASCADE, related_name="trigger_history", db_index=False
+    )
     trigger_name = models.CharField(max_length=80)
     status = models.CharField(max_length=16, choices=Result.choices)
     fired = models.BooleanField(default=False)

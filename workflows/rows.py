@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 
 
@@ -50,13 +50,21 @@ def insert(objects: list[Model]) -> None:
             cursor.execute(sql, values)
 
 
+def _wrapper() -> Any:
+    """This thread's connection itself, not the `connection` proxy: preparing a
+    field's value reads the connection several times, each read through the proxy
+    a lookup (a third of the cost of preparing a run row)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
     """The INSERT of `objects` (one statement) and its values."""
     sql, fields = _insert_sql(type(objects[0]), len(objects), objects[0].pk is None)
+    wrapper = _wrapper()
     values: list[Any] = []
     for obj in objects:
         for field in fields:
-            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+            values.append(field.get_db_prep_save(field.pre_save(obj, True), wrapper))
         obj._state.adding = False
     return sql, values
 
@@ -176,12 +184,13 @@ def update_sql(
     **where: Any,
 ) -> tuple[str, list[Any]]:
     """The statement and parameters `update` runs."""
-    meta, quote = model._meta, connection.ops.quote_name
+    wrapper = _wrapper()
+    meta, quote = model._meta, wrapper.ops.quote_name
     sets, params = [], []
     for name, value in values.items():
         field = meta.get_field(name)
         sets.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
+        params.append(field.get_db_prep_save(value, wrapper))
     conditions = [f"{quote(meta.pk.column)} = %s"]
     params.append(pk)
     for name, value in where.items():
@@ -190,11 +199,9 @@ def update_sql(
             conditions.append(f"{quote(field.column)} IS NULL")
         else:
             conditions.append(f"{quote(field.column)} = %s")
-            params.append(field.get_db_prep_value(value, connection))
+            params.append(field.get_db_prep_value(value, wrapper))
     if lease_free_at is not None:
         conditions.append("(lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < %s)")
-        params.append(
-            meta.get_field("lease_expires_at").get_db_prep_value(lease_free_at, connection)
-        )
+        params.append(meta.get_field("lease_expires_at").get_db_prep_value(lease_free_at, wrapper))
     sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conditions)}"
     return sql, params

@@ -701,7 +701,7 @@ class DurableRun:
             self.state,
             run_timeout=run_timeout(),
             appsettings=appsettings,
-            callback_url=callback_url_for(run),
+            callback_url=lambda: callback_url_for(run),
             connections=connections,
         )
         self.host = DurableHost(run, self.state)

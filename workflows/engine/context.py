@@ -70,7 +70,7 @@ def build_context(engine: Engine, frame: Frame, now_iso: str, extra: Frame = ())
         "iteration_indexes": {step.loop: step.index for step in steps if step.kind == "until"},
         "scopes": engine.scopes,
         "workflow": state.workflow,
-        "callback_url": engine.callback_url,
+        "callback_url": engine.lazy_callback_url,  # signed only when asked for
         "appsettings": engine.appsettings,
         "now": now_iso,
     }

@@ -14,6 +14,7 @@ Nothing here touches the database, the network or the clock.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,7 +88,7 @@ class Engine:
         run_timeout: timedelta | None = None,
         rng: random.Random | None = None,
         appsettings: dict[str, str] | None = None,
-        callback_url: str | None = None,
+        callback_url: str | Callable[[], str | None] | None = None,
         connections: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.plan = plan
@@ -97,10 +98,20 @@ class Engine:
         self.appsettings = appsettings or {}
         # never part of the persisted state: secrets live only in the connection store
         self.connections = connections or {}
-        self.callback_url = callback_url
+        self._callback_url = callback_url  # a callable: made when first asked for
         self.scopes = plan.scope_children()
         self.now: datetime = state.started_at or datetime.min
         self._works: list[Work] = []
+
+    def lazy_callback_url(self) -> str | None:
+        return self.callback_url
+
+    @property
+    def callback_url(self) -> str | None:
+        """The URL `listCallbackUrl()` returns (signed: made only for the runs that ask)."""
+        if callable(self._callback_url):
+            self._callback_url = self._callback_url()
+        return self._callback_url
 
     # ----------------------------------------------------------------- stepping
     def step(self, now: datetime) -> list[Work]:

@@ -14,7 +14,7 @@ reads the database or the clock except `now` when the caller did not fix it.
     scopes       Mapping scope name -> its first-level action names (for result()); an
                  entry may instead be a ready result object (loops: per-iteration outputs)
     workflow     dict returned by workflow()
-    callback_url string returned by listCallbackUrl()
+    callback_url string returned by listCallbackUrl(), or a callable that makes it
     appsettings  Mapping for appsetting(name)
     now          ISO-8601 UTC string or aware datetime; fixes utcNow()
 """

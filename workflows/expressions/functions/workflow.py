@@ -152,6 +152,8 @@ def iteration_indexes(ctx: EvalContext, loop: Any) -> Any:
 @function("listCallbackUrl", "listCallbackUrl()", min_args=0, context=True)
 def list_callback_url(ctx: EvalContext) -> Any:
     url = ctx.data.get("callback_url")
+    if callable(url):  # the engine signs it only for the runs that ask
+        url = url()
     if url is None:
         raise ExpressionError(
             "The function 'listCallbackUrl()' is only available in HttpWebhook and "
