@@ -98,3 +98,35 @@ def test_a_connection_dropped_while_busy_fails_one_use_then_is_replaced(db) -> N
 
 def test_the_setting_reads_safely() -> None:
     assert base.busy_seconds() == 1.0
+
+
+def _prepared_statements(connection) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_engine_s_hot_statements_are_prepared_once_per_connection(db, monkeypatch) -> None:
+    from workflows import rows
+
+    monkeypatch.setattr(rows, "connection", db)
+    sql = "SELECT %s::int + 1, 'sluice-prepared'"
+    for value in (1, 2, 3):
+        with rows.prepared(sql, [value]) as cursor:
+            assert cursor.fetchall() == [(value + 1, "sluice-prepared")]
+    assert sum("sluice-prepared" in s for s in _prepared_statements(db)) == 1
+    with db.cursor() as cursor:  # Django's own queries stay unprepared
+        for _ in range(10):
+            cursor.execute("SELECT 'sluice-orm' WHERE %s", [True])
+    assert not any("sluice-orm" in s for s in _prepared_statements(db))
+
+
+def test_with_django_s_own_backend_nothing_is_prepared(db, monkeypatch) -> None:
+    from workflows import rows
+
+    monkeypatch.setattr(rows, "connection", db)
+    _query(db)
+    db.connection.prepare_threshold = None  # as django.db.backends.postgresql connects
+    with rows.prepared("SELECT %s::int, 'sluice-plain'", [7]) as cursor:
+        assert cursor.fetchall() == [(7, "sluice-plain")]
+    assert not any("sluice-plain" in s for s in _prepared_statements(db))

@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from workflows.rows import prepared
+
 
 class Column(NamedTuple):
     key: str  # the key in the row dict
@@ -66,8 +68,7 @@ def fetch(
 ) -> list[dict[str, Any]]:
     """Rows of `sql` as dicts: it selects `columns` (converted like the ORM would)
     and then any computed columns named in `extra` (passed as they are)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with prepared(sql, params) as cursor:
         rows = cursor.fetchall()
     converters = _converters(columns, connection.vendor)
     keys = tuple(c.key for c in columns) + extra

@@ -532,10 +532,8 @@ def insert_finished_if(run_id: str, records: list[ActionRecord], update: tuple[s
     observe_finished(records)
     sql, params = update
     insert = _recordset_insert_sql(" WHERE EXISTS (SELECT 1 FROM u)")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH u AS ({sql} RETURNING 1) {insert}", [*params, _recordset(run_id, records)]
-        )
+    statement = f"WITH u AS ({sql} RETURNING 1) {insert}"
+    with rows.prepared(statement, [*params, _recordset(run_id, records)]) as cursor:
         if cursor.rowcount != len(records):
             return 0
     _mark_inserted(records)

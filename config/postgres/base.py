@@ -13,6 +13,10 @@ on a connection dropped while busy marks it (`errors_occurred`), and Django's en
 of request or task then checks and closes it, so at most the work that was using
 it at that moment fails: a web request answers 500 and a run's turn is retried
 (its lease expires and the sweep hands it on).
+
+It also lets the engine's hot statements be prepared (`workflows.rows.prepared`):
+Django connects with psycopg's prepared statements off; here they are on, but
+only for a statement run with `prepare=True`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import os
 import time
 
 from django.db.backends.postgresql import base
+
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1  # executions before psycopg prepares by itself
 
 
 def busy_seconds() -> float:
@@ -42,6 +48,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         ):
             self.health_check_done = True  # it answered a moment ago
         super().close_if_health_check_failed()
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if connection.prepare_threshold is None:  # Django's default: none prepared
+            # prepared only where asked (`workflows.rows.prepared`): Django's own
+            # queries bind on the client and are never prepared
+            connection.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
+        return connection
 
     def _cursor(self, name=None):
         cursor = super()._cursor(name)
