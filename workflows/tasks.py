@@ -33,12 +33,13 @@ from functools import lru_cache
 from typing import Any
 
 from celery import shared_task
+from celery.signals import task_postrun
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from workflows import rawsql, rows
+from workflows import dispatching, rawsql, rows
 from workflows.actions import is_pure
 from workflows.actions.runloop import Hooks, advance
 from workflows.engine import ActionRecord, DefinitionError, Engine, RunState, Work, build_plan
@@ -53,6 +54,7 @@ SECURE_KEY = "$secure"
 CONTAINER_TYPES = frozenset({"scope", "if", "switch", "foreach", "until"})
 ACTIVE_RUN = (Status.WAITING, Status.RUNNING)
 PURE_FLUSH_SECONDS = 0.2
+BATCH_SECONDS = 1.0  # a batch of runs held by one task at most this long (then shared)
 
 
 def utcnow() -> datetime:
@@ -110,13 +112,25 @@ def public_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ dispatch
 def dispatch(run_id: str, countdown: float = 0) -> None:
-    """Tell a worker to look at run `run_id` (now, or after `countdown` seconds)."""
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and countdown > 0:
+    """Tell a worker to look at run `run_id` (now, or after `countdown` seconds).
+    Now, outside eager mode: in a batch with others (`workflows.dispatching`)."""
+    eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+    if eager and countdown > 0:
         return  # eager mode: timers are driven by `services.drive` or the tick
+    if not eager and countdown <= 0 and dispatching.linger_seconds() > 0:
+        dispatching.batcher(send_batch).add(run_id)
+        return
     try:
         advance_run.apply_async((run_id,), countdown=max(0.0, countdown) or None)
     except Exception:
         log.warning("could not send advance_run for %s; the sweep will", run_id, exc_info=True)
+
+
+def send_batch(run_ids: list[str]) -> None:
+    if len(run_ids) == 1:
+        advance_run.apply_async((run_ids[0],))
+    else:
+        advance_runs.apply_async((run_ids,))
 
 
 def dispatch_on_commit(run_id: str, countdown: float = 0) -> None:
@@ -1108,6 +1122,36 @@ def advance_run(run_id: str) -> str:
     if not advance_run.request.is_eager:  # eager: the caller's connection and transaction
         close_old_connections()  # reused across tasks (config/celery.py): drop a broken one
     return advance_run_now(run_id)
+
+
+@shared_task(
+    name="workflows.advance_runs", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def advance_runs(run_ids: list[str]) -> list[str]:
+    """`advance_run` for each of a batch of runs (`workflows.dispatching`), in
+    order; one run that fails does not stop the others (the sweep retries it).
+    After `BATCH_SECONDS` the ids left go back to the queue as a batch of their own."""
+    from django.db import close_old_connections
+
+    outcomes = []
+    started = time.monotonic()
+    for position, run_id in enumerate(run_ids):
+        if position and time.monotonic() - started > BATCH_SECONDS:
+            send_batch(run_ids[position:])  # long turns: let another worker take the rest
+            break
+        if not advance_runs.request.is_eager:
+            close_old_connections()  # as between two advance_run tasks
+        try:
+            outcomes.append(advance_run_now(run_id))
+        except Exception:
+            log.exception("run %s: turn failed; the sweep will retry it", run_id)
+            outcomes.append("failed")
+    return outcomes
+
+
+@task_postrun.connect
+def _send_queued_dispatches(**_: Any) -> None:
+    dispatching.flush()  # what the task queued goes out before the next task
 
 
 @shared_task(name="workflows.touch", ignore_result=True)
