@@ -99,14 +99,23 @@ def instance(model, row: dict[str, Any], alias: str) -> Any:
     return model.from_db(connection.alias, names, [row[prefix + name] for name in names])
 
 
-def run_select(columns: tuple[Column, ...]) -> str:
+def run_select(columns: tuple[Column, ...], many: int = 0) -> str:
     """`SELECT columns` from a run `r` with its workflow `w` and version `v`, for
-    one run id (the parameter)."""
+    one run id (the parameter) — or, with `many`, for a list of ids: on PostgreSQL
+    one array parameter (one statement text for any number), else `many` of them."""
     from workflows.models import Run, Workflow, WorkflowVersion
 
     return (
         f"SELECT {select_list(columns)} FROM {table(Run)} r "
         f"JOIN {table(Workflow)} w ON w.{q('id')} = {column(Run, 'workflow', 'r')} "
         f"JOIN {table(WorkflowVersion)} v ON v.{q('id')} = {column(Run, 'version', 'r')} "
-        f"WHERE {column(Run, 'id', 'r')} = %s"
+        f"WHERE {column(Run, 'id', 'r')} {_matching(many)}"
     )
+
+
+def _matching(many: int) -> str:
+    if not many:
+        return "= %s"
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)"
+    return f"IN ({', '.join(['%s'] * many)})"

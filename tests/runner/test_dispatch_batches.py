@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 
 from tests.runner.helpers import make_workflow
-from workflows import dispatching, services, tasks
+from workflows import dispatching, rawsql, services, tasks
 from workflows.models import ActionRun, Run
 
 ACTIONS = {"A": {"type": "Compose", "inputs": "@triggerBody()"}}
@@ -81,8 +81,14 @@ def test_outside_eager_mode_dispatch_batches_and_advance_runs_drives_each(monkey
         ids = [services.create_run(workflow, "manual", {"body": n}).id for n in range(3)]
     dispatching.flush()
     assert sent.batches == [ids]
+    reads: list[str] = []
+    fetch = rawsql.fetch
+    monkeypatch.setattr(
+        rawsql, "fetch", lambda sql, *a, **k: reads.append(sql) or fetch(sql, *a, **k)
+    )
     assert tasks.advance_runs.apply(args=(ids,)).get() == ["Succeeded"] * 3
     assert [Run.objects.get(pk=i).status for i in ids] == ["Succeeded"] * 3
+    assert len(reads) == 1  # one read for the batch
     composed = ActionRun.objects.filter(run_id__in=ids, path="A")
     assert sorted(row.outputs for row in composed) == [0, 1, 2]
 
@@ -98,7 +104,9 @@ def test_one_message_per_run_when_the_linger_time_is_zero(monkeypatch) -> None:
 
 
 def test_a_run_that_fails_does_not_stop_the_others(monkeypatch) -> None:
-    def turn(run_id: str) -> str:
+    monkeypatch.setattr(tasks, "load_runs", lambda ids: {})
+
+    def turn(run_id: str, **_) -> str:
         if run_id == "bad":
             raise RuntimeError("boom")
         return "Succeeded"
@@ -115,7 +123,10 @@ def test_a_batch_of_long_turns_hands_the_rest_back_to_the_queue(monkeypatch) -> 
     handed: list[list[str]] = []
     monkeypatch.setattr(tasks, "BATCH_SECONDS", 0.05)
     monkeypatch.setattr(tasks, "send_batch", handed.append)
-    monkeypatch.setattr(tasks, "advance_run_now", lambda run_id: time.sleep(0.06) or "Succeeded")
+    monkeypatch.setattr(tasks, "load_runs", lambda ids: {})
+    monkeypatch.setattr(
+        tasks, "advance_run_now", lambda run_id, **_: time.sleep(0.06) or "Succeeded"
+    )
     assert tasks.advance_runs.apply(args=(["a", "b", "c"],)).get() == ["Succeeded"]
     assert handed == [["b", "c"]]
 
