@@ -1,6 +1,6 @@
 """Benchmark: the run engine.
 
-Run:  .venv/bin/python bench/engine.py [--runs 300] [--items 10000] [--repeat 3] [--skip-postgres]
+Run:  .venv/bin/python bench/engine.py [--runs 1000] [--items 10000] [--repeat 3] [--skip-postgres]
 
 Prints, on SQLite (in-process, eager) and on PostgreSQL + Redis with two worker
 processes (`celery worker -c 1` each):
@@ -152,6 +152,7 @@ def section_sqlite(runs: int, items: int) -> dict[str, Any]:
         "stateless_s_per_action": stateless / runs / 5,
         "direct_s_per_action": direct_seconds_per_action(),
         "foreach_seconds": loop_seconds,
+        "foreach_items": items,
     }
 
 
@@ -198,6 +199,7 @@ def section_postgres(runs: int, items: int, repeat: int) -> dict[str, Any]:
         "stateful_s_per_action": 1 / stateful / 5,
         "direct_s_per_action": direct_seconds_per_action(),
         "foreach_seconds": loop_seconds,
+        "foreach_items": items,
     }
 
 
@@ -317,14 +319,15 @@ def report(label: str, figures: dict[str, Any]) -> None:
             f"stateless per action         {figures['stateless_s_per_action'] * 1e6:10.1f} µs "
             f"(overhead ×{figures['stateless_s_per_action'] / direct:.1f})"
         )
-    print(f"Foreach 10,000 items, c=20   {figures['foreach_seconds']:10.2f} s")
+    label = f"Foreach {figures['foreach_items']:,} items, c=20"
+    print(f"{label:<28} {figures['foreach_seconds']:10.2f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=1000, help="runs (and no-op tasks) a measure")
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument(
         "--repeat",
