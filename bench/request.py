@@ -1,6 +1,6 @@
 """Benchmark: a Request → Compose → Response workflow against a bare Django view.
 
-Run:  .venv/bin/python bench/request.py [--seconds 10] [--connections 16 64]
+Run:  .venv/bin/python bench/request.py [--seconds 10] [--connections 16 64] [--repeat 1]
 
 Starts, on embedded defaults (SQLite in a temporary data directory, Celery over
 the filesystem transport), one uvicorn process serving Sluice plus a bare Django
@@ -23,6 +23,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,12 +163,31 @@ def report(connections: int, rows: dict[str, dict]) -> None:
         )
 
 
+def median_rows(rounds: list[dict[str, dict]]) -> dict[str, dict]:
+    """Per target, the median of each figure over the rounds (errors: summed)."""
+    out: dict[str, dict] = {}
+    for name in rounds[0]:
+        figures = [r[name] for r in rounds]
+        out[name] = {
+            key: statistics.median(f[key] for f in figures)
+            for key in ("rps", "p50", "p99", "cpu_ms")
+        }
+        out[name]["errors"] = sum(f["errors"] for f in figures)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="load per target and step")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds over the three targets, interleaved; the table shows medians",
+    )
     parser.add_argument(
         "--web-workers",
         type=int,
@@ -198,18 +218,35 @@ def main() -> None:
             }
             hammer(targets["stateful"], 4, 2)  # warm up worker and caches
             for connections in args.connections:
-                rows = {}
-                for name, url in targets.items():
+                rounds: list[dict[str, dict]] = []
+                for number in range(args.repeat):  # interleaved: a slow spell hits all three
+                    rows = {}
+                    for name, url in targets.items():
+                        print(
+                            f"==> round {number + 1}/{args.repeat}, {name}: "
+                            f"{connections} connections for {args.seconds:g} s",
+                            flush=True,
+                        )
+                        before = cpu_seconds(processes[0].pid)
+                        rows[name] = hammer(url, connections, args.seconds)
+                        spent = cpu_seconds(processes[0].pid) - before
+                        rows[name]["cpu_ms"] = (
+                            spent * 1000 / max(1, rows[name]["requests"] + rows[name]["errors"])
+                        )
+                    rounds.append(rows)
+                report(connections, median_rows(rounds))
+                if args.repeat > 1:
+                    ratios = {
+                        name: ", ".join(
+                            f"{r[name]['rps'] / r['bare view']['rps']:.2f}" for r in rounds
+                        )
+                        for name in targets
+                        if name != "bare view"
+                    }
                     print(
-                        f"==> {name}: {connections} connections for {args.seconds:g} s", flush=True
+                        "ratio to bare, each round: "
+                        + "; ".join(f"{k} {v}" for k, v in ratios.items())
                     )
-                    before = cpu_seconds(processes[0].pid)
-                    rows[name] = hammer(url, connections, args.seconds)
-                    spent = cpu_seconds(processes[0].pid) - before
-                    rows[name]["cpu_ms"] = (
-                        spent * 1000 / max(1, rows[name]["requests"] + rows[name]["errors"])
-                    )
-                report(connections, rows)
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
