@@ -6,7 +6,8 @@ Prints, on SQLite (in-process, eager) and on PostgreSQL + Redis with two worker
 processes (`celery worker -c 1` each):
 
 * stateful runs/s of a 5-action workflow (Compose chain with expressions),
-* stateless runs/s of the same workflow (`run_inline`, SQLite section),
+* stateless runs/s of the same workflow (`run_inline` in the bench process, its
+  summary row written before the next run),
 * engine overhead per action: time per action inside a stateful/stateless run
   divided by calling the same action code directly (evaluate inputs + Compose),
 * seconds for a Foreach over 10,000 items with concurrency 20,
@@ -135,11 +136,7 @@ def section_sqlite(runs: int, items: int) -> dict[str, Any]:
         run = services.create_run(workflow, "manual", {"body": n})
         services.drive(run.id)
     stateful = time.perf_counter() - started
-    stateless_wf = make_workflow("bench-sl", five_actions(), kind="Stateless")
-    started = time.perf_counter()
-    for n in range(runs):
-        services.run_inline(stateless_wf, "manual", {"body": n})
-    stateless = time.perf_counter() - started
+    stateless = stateless_seconds(runs)
     loop = make_workflow("bench-loop", foreach(items))
     started = time.perf_counter()
     result = services.drive(services.create_run(loop, "manual", {"body": 0}).id)
@@ -154,6 +151,19 @@ def section_sqlite(runs: int, items: int) -> dict[str, Any]:
         "foreach_seconds": loop_seconds,
         "foreach_items": items,
     }
+
+
+def stateless_seconds(runs: int) -> float:
+    """`runs` Stateless runs in this process (as a trigger request runs them), each
+    one's summary row written before the next starts."""
+    from workflows import services
+
+    workflow = make_workflow("bench-sl", five_actions(), kind="Stateless")
+    services.run_inline(workflow, "manual", {"body": 0})  # warm up
+    started = time.perf_counter()
+    for n in range(runs):
+        services.run_inline(workflow, "manual", {"body": n})
+    return time.perf_counter() - started
 
 
 def bare_celery_rate(runs: int) -> float:
@@ -186,6 +196,7 @@ def section_postgres(runs: int, items: int, repeat: int) -> dict[str, Any]:
         ids = [services.create_run(workflow, "manual", {"body": n}).id for n in range(runs)]
         wait_all(ids, 600)
         stateful_rates.append(runs / (time.perf_counter() - started))
+    stateless = stateless_seconds(runs)
     loop = make_workflow("bench-loop", foreach(items))
     started = time.perf_counter()
     run = services.create_run(loop, "manual", {"body": 0})
@@ -195,6 +206,8 @@ def section_postgres(runs: int, items: int, repeat: int) -> dict[str, Any]:
     return {
         "celery_tasks_per_s": statistics.median(bare_rates),
         "stateful_runs_per_s": stateful,
+        "stateless_runs_per_s": runs / stateless,
+        "stateless_s_per_action": stateless / runs / 5,
         "ratios": [s / b for s, b in zip(stateful_rates, bare_rates, strict=True)],
         "stateful_s_per_action": 1 / stateful / 5,
         "direct_s_per_action": direct_seconds_per_action(),
