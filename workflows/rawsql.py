@@ -99,23 +99,23 @@ def instance(model, row: dict[str, Any], alias: str) -> Any:
     return model.from_db(connection.alias, names, [row[prefix + name] for name in names])
 
 
-def run_select(columns: tuple[Column, ...], many: int = 0) -> str:
+def run_select(columns: tuple[Column, ...], where: str = "= %s") -> str:
     """`SELECT columns` from a run `r` with its workflow `w` and version `v`, for
-    one run id (the parameter) — or, with `many`, for a list of ids: on PostgreSQL
-    one array parameter (one statement text for any number), else `many` of them."""
+    the run ids `where` matches (by default: the one id of the parameter)."""
     from workflows.models import Run, Workflow, WorkflowVersion
 
     return (
         f"SELECT {select_list(columns)} FROM {table(Run)} r "
         f"JOIN {table(Workflow)} w ON w.{q('id')} = {column(Run, 'workflow', 'r')} "
         f"JOIN {table(WorkflowVersion)} v ON v.{q('id')} = {column(Run, 'version', 'r')} "
-        f"WHERE {column(Run, 'id', 'r')} {_matching(many)}"
+        f"WHERE {column(Run, 'id', 'r')} {where}"
     )
 
 
-def _matching(many: int) -> str:
-    if not many:
-        return "= %s"
+def fetch_runs(columns: tuple[Column, ...], run_ids: list[str]) -> list[dict[str, Any]]:
+    """`fetch` of `run_select` for several run ids in one statement: on PostgreSQL
+    one array parameter (one statement text, prepared once, for any number)."""
     if connection.vendor == "postgresql":
-        return "= ANY(%s)"
-    return f"IN ({', '.join(['%s'] * many)})"
+        return fetch(run_select(columns, "= ANY(%s)"), (list(run_ids),), columns)
+    marks = ", ".join(["%s"] * len(run_ids))
+    return fetch(run_select(columns, f"IN ({marks})"), tuple(run_ids), columns)

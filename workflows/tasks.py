@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -233,11 +234,7 @@ def load_run(run_id: str) -> Run | None:
 
 def load_runs(run_ids: list[str]) -> dict[str, Run]:
     """`load_run` for several runs in one SELECT: id → run, for those that exist."""
-    if connection.vendor == "postgresql":
-        sql, params = rawsql.run_select(_turn_columns(), many=1), (list(run_ids),)
-    else:
-        sql, params = rawsql.run_select(_turn_columns(), many=len(run_ids)), tuple(run_ids)
-    runs = (_run_from_row(row) for row in rawsql.fetch(sql, params, _turn_columns()))
+    runs = (_run_from_row(row) for row in rawsql.fetch_runs(_turn_columns(), run_ids))
     return {run.pk: run for run in runs}
 
 
@@ -485,18 +482,15 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
     skip the ORM: multi-row INSERTs of up to `FINISHED_BATCH` rows, one round trip
     each (a Foreach writes thousands of them)."""
     table = ActionRun._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(records), FINISHED_BATCH):
-            batch = records[start : start + FINISHED_BATCH]
-            if connection.vendor == "postgresql":
-                cursor.execute(_recordset_insert_sql(), [_recordset(run_id, batch)])
-                continue
-            values = [
-                value
-                for record in batch
-                for value in _insert_values(run_id, record, connection.ops)
-            ]
-            cursor.execute(rows.insert_sql(table, INSERT_COLUMNS, len(batch)), values)
+    for start in range(0, len(records), FINISHED_BATCH):
+        batch = records[start : start + FINISHED_BATCH]
+        if connection.vendor == "postgresql":  # one constant statement: prepared
+            rows.execute(_recordset_insert_sql(), [_recordset(run_id, batch)])
+            continue
+        values = [
+            value for record in batch for value in _insert_values(run_id, record, connection.ops)
+        ]
+        rows.execute(rows.insert_sql(table, INSERT_COLUMNS, len(batch)), values)
     _mark_inserted(records)
 
 
@@ -977,15 +971,15 @@ def fail_unrunnable(run_id: str, owner: str, exc: DefinitionError) -> None:
 
 
 def _lease_and_load(
-    run_id: str, owner: str, read: Run | bool | None = False
+    run_id: str, owner: str, read: Callable[[str], Run | None] | None = None
 ) -> tuple[Run | None, bool, bool]:
     """Read `run_id` and lease it: `(run, fresh, unclaimed)`, or `(None, …)` when it
     is taken or over. A never-started run of a trigger without a concurrency limit
     is read only: the driver claims it with its first write (`DurableRun.claim`),
     which for a run of built-ins is its last. Any other run is leased first, then
-    read (so what is read is what the lease protects). `read`: the run as a batch
-    read found it (None: not there), instead of reading it here."""
-    run = load_run(run_id) if read is False else read
+    read (so what is read is what the lease protects). `read`: how to read it the
+    first time (a batch's read: `advance_runs`), else `load_run`."""
+    run = (read or load_run)(run_id)
     if run is None or run.status not in ACTIVE_RUN:
         return None, False, False
     fresh = run.status == Status.WAITING and run.started_at is None
@@ -1009,7 +1003,7 @@ def advance_run_now(
     owner: str = "",
     run: Run | None = None,
     pure_only: bool = False,
-    read: Run | bool | None = False,
+    read: Callable[[str], Run | None] | None = None,
 ) -> str:
     """One turn of the durable driver for `run_id`; returns what happened.
 
@@ -1150,8 +1144,8 @@ def advance_runs(run_ids: list[str]) -> list[str]:
 
     if not advance_runs.request.is_eager:
         close_old_connections()
-    read = load_runs(run_ids)  # one SELECT for the batch; each run is read again
-    outcomes = []  # under its lease when it needs one (`_lease_and_load`)
+    batch = load_runs(run_ids)  # one SELECT for all; each run is read again under
+    outcomes = []  # its lease when it needs one (`_lease_and_load`)
     started = time.monotonic()
     for position, run_id in enumerate(run_ids):
         if position and time.monotonic() - started > BATCH_SECONDS:
@@ -1160,7 +1154,7 @@ def advance_runs(run_ids: list[str]) -> list[str]:
         if position and not advance_runs.request.is_eager:
             close_old_connections()  # as between two advance_run tasks
         try:
-            outcomes.append(advance_run_now(run_id, read=read.get(run_id)))
+            outcomes.append(advance_run_now(run_id, read=batch.get))
         except Exception:
             log.exception("run %s: turn failed; the sweep will retry it", run_id)
             outcomes.append("failed")
