@@ -21,8 +21,9 @@ import atexit
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
+
+from workflows.lingering import Lingering
 
 log = logging.getLogger("sluice.engine")
 
@@ -36,60 +37,34 @@ def linger_seconds() -> float:
         return 0.005
 
 
-class Batcher:
+class Batcher(Lingering[str]):
     """Gathers ids and hands them to `send` (a list of at most `MAX_BATCH`) on a
     thread of its own, `linger` seconds after the first of a batch arrived."""
 
+    thread_name = "sluice-dispatch"
+
     def __init__(self, send: Callable[[list[str]], None], linger: float) -> None:
+        super().__init__(linger)
         self.send = send
-        self.linger = linger
-        self._pending: list[str] = []
-        self._lock = threading.Lock()  # guards _pending and _thread
-        self._sending = threading.Lock()  # one batch on its way at a time
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def add(self, run_id: str) -> None:
-        with self._lock:
-            self._pending.append(run_id)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._loop, name="sluice-dispatch", daemon=True
-                )
-                self._thread.start()
-        self._wake.set()
-
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._pending)
-
-    def flush(self) -> None:
-        """Send everything queued now, in this thread."""
-        with self._sending:
-            while batch := self._take():
-                self._send(batch)
-
-    def _loop(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            time.sleep(self.linger)  # let a batch gather
-            self.flush()
+        self._queue([run_id])
 
     def _take(self) -> list[str]:
         with self._lock:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
         return list(dict.fromkeys(batch))  # one look per run is enough
 
-    def _send(self, batch: list[str]) -> None:
+    def _hand_on(self, batch: list[str]) -> bool:
         try:
             self.send(batch)
-        except Exception:
+        except Exception:  # not kept: the sweep sends these runs again
             log.warning(
                 "could not send advance_runs for %d run(s); the sweep will",
                 len(batch),
                 exc_info=True,
             )
+        return True
 
 
 _batcher: Batcher | None = None
@@ -118,7 +93,7 @@ def _forget_after_fork() -> None:
     global _batcher, _batcher_lock
     if _batcher is not None:  # the parent's: its atexit hook came along, empty it
         _batcher._pending = []
-        _batcher._lock, _batcher._sending = threading.Lock(), threading.Lock()
+        _batcher._lock, _batcher._handing = threading.Lock(), threading.Lock()
     _batcher, _batcher_lock = None, threading.Lock()
 
 

@@ -25,12 +25,12 @@ import atexit
 import logging
 import os
 import threading
-import time
 
 from django.db import close_old_connections, connection
 from django.db.models import Model
 
 from workflows import rows
+from workflows.lingering import Lingering
 
 log = logging.getLogger("sluice.writebehind")
 
@@ -44,76 +44,46 @@ def delay_seconds() -> float:
         return 0.05
 
 
-class Writer:
+class Writer(Lingering[list[Model]]):
     """Queues groups of new model instances and writes them on a thread of its own."""
 
+    thread_name = "sluice-writebehind"
+
     def __init__(self, delay: float | None = None) -> None:
-        self.delay = delay_seconds() if delay is None else delay
-        self._pending: list[list[Model]] = []
-        self._count = 0
-        self._lock = threading.Lock()  # guards _pending
-        self._writing = threading.Lock()  # held while a batch is written
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.failures = 0
+        super().__init__(delay_seconds() if delay is None else delay)
+        self._count = 0  # rows queued (each group holds several)
 
     def add(self, *groups: list[Model]) -> None:
         """Queue `groups` (each: new instances of one model, written in this order)."""
-        with self._lock:
-            self._pending.extend(group for group in groups if group)
-            self._count += sum(len(group) for group in groups)
-            self._drop_excess()
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._loop, name="sluice-writebehind", daemon=True
-                )
-                self._thread.start()
-        self._wake.set()
+        self._queue(group for group in groups if group)
 
     def pending(self) -> int:
         with self._lock:
             return self._count
 
-    def flush(self) -> None:
-        """Write everything queued now, in this thread (at exit; in tests)."""
-        with self._writing:
-            self._write(self._take())
-
-    def _loop(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            time.sleep(self.delay)  # let a batch gather
-            with self._writing:
-                ok = self._write(self._take())
-            if not ok:
-                time.sleep(min(5.0, 0.1 * 2 ** min(self.failures, 6)))
-                self._wake.set()
+    def _queued(self, groups: list[list[Model]]) -> None:
+        self._count += sum(len(group) for group in groups)
+        self._drop_excess()
 
     def _take(self) -> list[list[Model]]:
         with self._lock:
-            taken, self._pending, self._count = self._pending, [], 0
-        return taken
+            groups, self._pending, self._count = self._pending, [], 0
+        return groups
 
-    def _write(self, groups: list[list[Model]]) -> bool:
-        if not groups:
-            return True
+    def _hand_on(self, groups: list[list[Model]]) -> bool:
         close_old_connections()
         try:
             by_model: dict[type, list[Model]] = {}
             for group in groups:  # one multi-row INSERT per model, in first-seen order
                 by_model.setdefault(type(group[0]), []).extend(group)
             rows.insert_together(*by_model.values())
-            self.failures = 0
             return True
         except Exception:
-            self.failures += 1
             log.exception("could not write %d stateless run rows; retrying", len(groups))
             connection.close()  # a broken connection must not be reused
             with self._lock:
                 self._pending[:0] = groups
-                self._count += sum(len(group) for group in groups)
-                self._drop_excess()
+                self._queued(groups)
             return False
 
     def _drop_excess(self) -> None:
