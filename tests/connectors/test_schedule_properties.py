@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.schedule import next_occurrence, to_local, zone
@@ -25,15 +25,20 @@ instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2029,
 
 
 @st.composite
-def recurrences(draw):
-    frequency = draw(st.sampled_from(["Minute", "Hour", "Day", "Week", "Month"]))
+def recurrences(draw, scheduled: bool = False):
+    """Random recurrences; `scheduled`: only ones with a `schedule` (drawn directly:
+    filtering the others out made Hypothesis's health check fail now and then)."""
+    frequencies = (
+        ["Day", "Week", "Month"] if scheduled else ["Minute", "Hour", "Day", "Week", "Month"]
+    )
+    frequency = draw(st.sampled_from(frequencies))
     rec = {
         "frequency": frequency,
         "interval": draw(st.integers(1, 3)),
         "startTime": "2025-01-01T00:00:00",
         "timeZone": draw(st.sampled_from(ZONES)),
     }
-    if frequency in ("Day", "Week", "Month") and draw(st.booleans()):
+    if frequency in ("Day", "Week", "Month") and (scheduled or draw(st.booleans())):
         rec["schedule"] = {
             "hours": sorted(draw(st.sets(st.integers(0, 23), min_size=1, max_size=3))),
             "minutes": sorted(
@@ -76,10 +81,9 @@ def test_it_always_moves_forward_consistently(rec, after):
 
 
 @settings(max_examples=150, deadline=None)
-@given(recurrences(), instants)
+@given(recurrences(scheduled=True), instants)
 def test_it_lands_on_scheduled_wall_clock_times(rec, after):
-    schedule = rec.get("schedule")
-    assume(schedule)
+    schedule = rec["schedule"]
     moment = to_local(next_occurrence(rec, after), zone(rec["timeZone"]))
     shifted = moment - timedelta(hours=1)  # a time inside a spring-forward gap runs an hour later
     assert moment.hour in schedule["hours"] or shifted.hour in schedule["hours"]
