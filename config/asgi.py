@@ -33,10 +33,11 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import Resolver404, get_resolver
 
 from config.wsgibridge import BufferedWSGI
+from workflows.frontdoor import FrontDoor
 
 django_asgi = get_asgi_application()
-django_wsgi = BufferedWSGI(
-    get_wsgi_application(), workers=int(os.environ.get("SLUICE_WEB_THREADS", "32"))
+django_wsgi = BufferedWSGI(  # trigger URLs skip the middleware chain: workflows/frontdoor.py
+    FrontDoor(get_wsgi_application()), workers=int(os.environ.get("SLUICE_WEB_THREADS", "32"))
 )
 # Everything loaded so far (Django, the apps, their modules) lives as long as the
 # process: keep it out of the cyclic collector's scans. Each full collection walked

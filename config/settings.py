@@ -146,6 +146,8 @@ SLUICE_RESPONSE_TIMEOUT = float(os.environ.get("SLUICE_RESPONSE_TIMEOUT", "120")
 SLUICE_RETENTION_DAYS = int(os.environ.get("SLUICE_RETENTION_DAYS", "90"))
 # how long a web process trusts the workflow a trigger URL names (workflows/callback.py)
 SLUICE_WORKFLOW_CACHE_SECONDS = float(os.environ.get("SLUICE_WORKFLOW_CACHE_SECONDS", "1"))
+# signed trigger URLs skip the middleware chain (workflows/frontdoor.py)
+SLUICE_TRIGGER_FRONT_DOOR = env_bool("SLUICE_TRIGGER_FRONT_DOOR", True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sluice API",
     "DESCRIPTION": "Workflows, runs and the embedded broker of Sluice.",

@@ -2,5 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from workflows.frontdoor import FrontDoor
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+
+# signed trigger URLs skip the middleware chain: see workflows/frontdoor.py
+application = FrontDoor(get_wsgi_application())

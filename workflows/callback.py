@@ -38,11 +38,13 @@ from workflows.api.errors import error_body
 from workflows.api.trigger_request import (
     TriggerRequestError,
     check_method,
+    header,
     http_response,
     match_relative_path,
     options_of,
     request_body,
     request_headers,
+    request_query,
     response_mode,
     validate_body,
 )
@@ -185,7 +187,7 @@ def forget_workflows(**_) -> None:
 @csrf_exempt
 def invoke(request, workflow: str, trigger: str, relative_path: str = ""):
     wf = _load(workflow)
-    if wf is None or not verify_trigger(wf.signing_key, wf.name, trigger, request.GET):
+    if wf is None or not verify_trigger(wf.signing_key, wf.name, trigger, request_query(request)):
         return _unauthorized()
     try:
         return _invoke(request, wf, trigger, relative_path)
@@ -193,6 +195,7 @@ def invoke(request, workflow: str, trigger: str, relative_path: str = ""):
         return exc.response()
 
 
+_SIGNATURE_QUERY = frozenset({"api-version", "sp", "sv", "sig"})
 CALLABLE_TRIGGERS = {"Request", "HttpWebhook", "ApiConnectionWebhook"}
 
 
@@ -214,7 +217,7 @@ def _trigger_outputs(request, node: dict, relative_path: str) -> dict:
     body = request_body(request)
     if "enableschemavalidation" in options:
         validate_body(inputs.get("schema"), body)
-    queries = {k: v for k, v in request.GET.items() if k not in {"api-version", "sp", "sv", "sig"}}
+    queries = {k: v for k, v in request_query(request).items() if k not in _SIGNATURE_QUERY}
     return {
         "headers": request_headers(request, "includeauthorizationheadersinoutputs" in options),
         "body": body,
@@ -228,7 +231,7 @@ def _invoke(request, wf: Workflow, trigger: str, relative_path: str):
         raise TriggerRequestError(409, "WorkflowNotEnabled", f"Workflow '{wf.name}' is disabled.")
     node = _trigger_definition(wf, trigger)
     outputs = _trigger_outputs(request, node, relative_path)
-    tracking = request.headers.get("x-ms-client-tracking-id", "")[:200]
+    tracking = header(request, "x-ms-client-tracking-id")[:200]
     suppress = "suppressworkflowheadersonresponse" in options_of(node)
     if wf.current_version.kind == Kind.STATELESS:
         return _invoke_inline(wf, trigger, outputs, tracking, suppress)

@@ -18,7 +18,8 @@ from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 
 @contextmanager
@@ -173,6 +174,29 @@ def _partial(model: type[Model], **values: Any) -> Any:
     """An instance as the ORM builds it from a row holding only `values`' columns."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def new_instance(model: type[Model], **values: Any) -> Any:
+    """`model(**values)` for the hot path: each field's default filled in from a
+    table built once per model, not by `Model.__init__`'s generic walk over the
+    fields (a fifth of a stateless run's CPU). The same instance otherwise;
+    `values` may name a relation (`workflow=…`). Models with `pre_init` /
+    `post_init` receivers are built by `__init__`, so the signals still fire."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model(**values)
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    fields = instance.__dict__
+    for attname, default in _defaults(model):
+        fields[attname] = values.pop(attname) if attname in values else default()
+    for name, value in values.items():  # relations, through their descriptors
+        setattr(instance, name, value)
+    return instance
+
+
+@lru_cache(maxsize=32)
+def _defaults(model: type[Model]) -> tuple[tuple[str, Any], ...]:
+    return tuple((f.attname, f._get_default) for f in model._meta.concrete_fields)
 
 
 def update(

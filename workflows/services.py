@@ -451,7 +451,8 @@ def run_inline(
 
     version = version or workflow.current_version
     now = utcnow()
-    run = Run(
+    run = rows.new_instance(
+        Run,
         workflow=workflow,
         version=version,
         trigger_name=trigger_name,

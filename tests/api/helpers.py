@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import tokens
@@ -62,15 +64,32 @@ def client_for(role: str | None, username: str | None = None) -> APIClient:
     return client
 
 
-def post_trigger(workflow, body: dict, trigger: str = "manual"):
-    """POST `body` as JSON to the workflow's signed trigger URL (Django's test client)."""
-    from django.test import Client
+# the client trigger calls go through: `both_doors` switches it
+TriggerClient: type[Client] = Client
 
+
+@pytest.fixture(params=["test-handler", "front-door"])
+def both_doors(request, monkeypatch):
+    """Run a test twice: trigger calls through Django's test handler (the whole
+    middleware chain), then as a server delivers them (`DeployedClient`:
+    `config.wsgi`'s `FrontDoor`). Switches `TriggerClient` and the test module's
+    own `Client`."""
+    from tests.deployed_client import DeployedClient
+
+    chosen = Client if request.param == "test-handler" else DeployedClient
+    monkeypatch.setattr(f"{__name__}.TriggerClient", chosen)
+    if hasattr(request.module, "Client"):
+        monkeypatch.setattr(request.module, "Client", chosen)
+    return chosen
+
+
+def post_trigger(workflow, body: dict, trigger: str = "manual"):
+    """POST `body` as JSON to the workflow's signed trigger URL (`TriggerClient`)."""
     from workflows import callback
 
     url = callback.callback_url(workflow, trigger)
     path = url.split("://", 1)[1].split("/", 1)[1]
-    return Client().post(f"/{path}", body, content_type="application/json")
+    return TriggerClient().post(f"/{path}", body, content_type="application/json")
 
 
 def until(condition, seconds: float = 20.0):

@@ -16,7 +16,7 @@ from workflows import callback
 from workflows.api import saving
 from workflows.models import Run, TriggerHistory, Workflow
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("both_doors")]
 
 
 def _workflow(name: str, definition: dict, kind: str = "Stateful") -> Workflow:

@@ -18,7 +18,7 @@ from workflows import writebehind
 from workflows.api import saving
 from workflows.models import ActionRun, Run, Workflow
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("both_doors")]
 
 ADD = {
     "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"}}},

@@ -1,0 +1,1 @@
+from tests.api.helpers import both_doors  # noqa: F401  (the fixture, for tests/api)

@@ -1,0 +1,136 @@
+"""The trigger front door (`workflows/frontdoor.py`): trigger URLs skip the
+middleware chain, everything else goes to Django's handler, and a trigger call
+keeps what the chain gave it that matters (headers, host check, errors, signals).
+The trigger endpoint's own behaviour runs through both doors in
+`tests/api/test_callback.py` and `tests/api/test_stateless_serving.py`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.test import Client, override_settings
+
+from accounts.models import Role
+from tests.api.helpers import hello, make_user
+from tests.deployed_client import DeployedClient
+from workflows import callback, frontdoor
+from workflows.api import saving
+from workflows.models import Run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHAIN_MARK = "X-Went-Through-The-Chain"
+
+
+class MarkingMiddleware:
+    """A project middleware: stamps every response that passes the chain."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response[CHAIN_MARK] = "yes"
+        return response
+
+
+def _url(kind: str = "Stateless", name: str = "door") -> str:
+    user = make_user(f"author-{name}", Role.EDITOR)
+    workflow, _ = saving.save(name, {"definition": hello(200), "kind": kind}, user)
+    parts = urlsplit(callback.callback_url(workflow, "manual"))
+    return f"{parts.path}?{parts.query}"
+
+
+def _marked_settings(**more):
+    from django.conf import settings
+
+    return override_settings(
+        MIDDLEWARE=[*settings.MIDDLEWARE, "tests.test_frontdoor.MarkingMiddleware"], **more
+    )
+
+
+@pytest.mark.parametrize("kind", ["Stateless", "Stateful"])
+def test_a_trigger_call_skips_the_chain_and_answers_like_it(kind):
+    url = _url(kind)
+    with _marked_settings():
+        deployed = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+        chained = Client().post(url, {"a": 1}, content_type="application/json")
+    assert deployed.status_code == chained.status_code == 200
+    assert deployed.json() == chained.json() == {"a": 1}
+    assert CHAIN_MARK not in deployed and chained[CHAIN_MARK] == "yes"
+    same = {"Content-Type", "Content-Length", "X-Frame-Options", "X-Content-Type-Options"}
+    same |= {"Referrer-Policy", "Cross-Origin-Opener-Policy"}
+    for name in same:
+        assert deployed[name] == chained[name], name
+    assert deployed["Content-Length"] == str(len(deployed.content))
+    assert Run.objects.filter(pk=deployed["x-ms-workflow-run-id"]).exists()
+
+
+def test_other_paths_go_through_the_chain():
+    with _marked_settings():
+        response = DeployedClient().get("/healthz")
+    assert response.status_code == 200
+    assert response[CHAIN_MARK] == "yes"
+
+
+def test_the_setting_sends_trigger_calls_through_the_chain():
+    url = _url()
+    with _marked_settings(SLUICE_TRIGGER_FRONT_DOOR=False):
+        response = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+    assert response.status_code == 200
+    assert response[CHAIN_MARK] == "yes"
+
+
+def test_a_host_not_allowed_is_refused_before_anything_runs():
+    url = _url()
+    with override_settings(ALLOWED_HOSTS=["sluice.example"]):
+        response = DeployedClient().post(
+            url, {"a": 1}, content_type="application/json", HTTP_HOST="evil.example"
+        )
+    assert response.status_code == 400
+    assert not Run.objects.exists()
+
+
+def test_a_wrong_signature_is_still_a_401():
+    url = _url().replace("sig=", "sig=x")
+    response = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+    assert response.status_code == 401
+    assert not Run.objects.exists()
+
+
+def test_an_unexpected_error_becomes_djangos_500_and_the_signals_fire(monkeypatch):
+    url = _url()
+    seen: list[str] = []
+
+    def boom(request, **kwargs):
+        raise RuntimeError("the view broke")
+
+    started = lambda **kw: seen.append("started")  # noqa: E731
+    finished = lambda **kw: seen.append("finished")  # noqa: E731
+    request_started.connect(started)
+    request_finished.connect(finished)
+    monkeypatch.setattr(callback, "invoke", boom)
+    try:
+        response = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert response.status_code == 500
+    assert seen == ["started", "finished"]
+
+
+def test_a_path_that_only_looks_like_a_trigger_url_is_djangos():
+    for path in ("/api/w/triggers/t/invoke/", "/api/w/x/triggers/t/invoke", "/api/w/triggers/t"):
+        assert frontdoor.INVOKE.fullmatch(path) is None
+    match = frontdoor.INVOKE.fullmatch("/api/w/triggers/t/invoke/customers/42")
+    assert match is not None and match["relative_path"] == "customers/42"
+    assert DeployedClient().post("/api/w/triggers/t/invoke/").status_code == 404
+
+
+def test_the_deployed_applications_have_the_front_door():
+    from config import asgi, wsgi
+
+    assert isinstance(wsgi.application, frontdoor.FrontDoor)
+    assert isinstance(asgi.django_wsgi.app, frontdoor.FrontDoor)
