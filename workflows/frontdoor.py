@@ -14,8 +14,9 @@ no login, no CSRF token, no flash messages) and its path is fixed.
 What a trigger call still gets, as through Django's handler:
 
 * the same `WSGIRequest`, `request_started` / `request_finished` signals (the
-  database connection upkeep) and script prefix;
-* `ALLOWED_HOSTS` (`DisallowedHost` is a 400, as `CommonMiddleware` makes it);
+  database connection upkeep) and script prefix (set when there is one);
+* `ALLOWED_HOSTS` (`DisallowedHost` is a 400, as `CommonMiddleware` makes it),
+  checked once per host name;
 * `Content-Length` on a whole response, as `CommonMiddleware` sets it;
 * `SecurityMiddleware` (SSL redirect, `nosniff`, referrer and opener policies,
   HSTS) and `XFrameOptionsMiddleware` on the response: a Response action may
@@ -51,11 +52,13 @@ class FrontDoor:
         self.enabled = bool(getattr(settings, "SLUICE_TRIGGER_FRONT_DOOR", True))
         self.security = SecurityMiddleware(_unused)
         self.frames = XFrameOptionsMiddleware(_unused)
+        self.good_hosts: set[tuple] = set()
 
     def __call__(self, environ: dict, start_response: Any):
         if not self.enabled or INVOKE.fullmatch(environ.get("PATH_INFO", "")) is None:
             return self.app(environ, start_response)
-        set_script_prefix(get_script_name(environ))
+        if environ.get("SCRIPT_NAME") or settings.FORCE_SCRIPT_NAME is not None:
+            set_script_prefix(get_script_name(environ))  # else "/", every request's
         signals.request_started.send(sender=self.__class__, environ=environ)
         request = WSGIRequest(environ)
         try:
@@ -76,7 +79,7 @@ class FrontDoor:
     def _respond(self, request: WSGIRequest):
         from workflows.callback import invoke
 
-        request.get_host()  # ALLOWED_HOSTS: DisallowedHost becomes a 400
+        self._check_host(request)
         response = self.security.process_request(request)  # the SSL redirect, if set
         if response is None:
             match = INVOKE.fullmatch(request.path_info)
@@ -87,6 +90,22 @@ class FrontDoor:
             response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware
         response = self.security.process_response(request, response)
         return self.frames.process_response(request, response)
+
+    def _check_host(self, request: WSGIRequest) -> None:
+        """`ALLOWED_HOSTS` (`DisallowedHost` becomes a 400), checked once per Host
+        (and X-Forwarded-Host) value, not at every call: the same few come again
+        and again."""
+        meta = request.META
+        key = tuple(meta.get(name) for name in _HOST_KEYS)
+        if key in self.good_hosts:
+            return
+        request.get_host()
+        if len(self.good_hosts) > 256:
+            self.good_hosts.clear()
+        self.good_hosts.add(key)
+
+
+_HOST_KEYS = ("HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
 
 
 def _unused(request):  # the middlewares' get_response: only their hooks are called

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 
@@ -81,15 +82,70 @@ def _wrapper() -> Any:
 
 
 def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
-    """The INSERT of `objects` (one statement) and its values."""
-    sql, fields = _insert_sql(type(objects[0]), len(objects), objects[0].pk is None)
+    """The INSERT of `objects` (one statement) and its values.
+
+    A value its field would pass through unchanged (a `str` in a CharField, an
+    `int` key, None where NULL is stored, an aware datetime going to the
+    backend's adapter) is taken as is: preparing every value through its field
+    cost ~380 Python calls a run row, more than the rest of a stateless run's
+    write. Everything else (JSON — the secret scrubber sits there —, `auto_now`
+    stamps, subclasses, odd types) goes through `pre_save` and
+    `get_db_prep_save` as in `save()`."""
+    model = type(objects[0])
+    sql, fields = _insert_sql(model, len(objects), objects[0].pk is None)
+    fast = _fast_fields(model, fields)
     wrapper = _wrapper()
+    adapt_datetime = wrapper.ops.adapt_datetimefield_value
     values: list[Any] = []
+    append = values.append
     for obj in objects:
-        for field in fields:
-            values.append(field.get_db_prep_save(field.pre_save(obj, True), wrapper))
+        row = obj.__dict__
+        for field, (attname, kinds, moment) in zip(fields, fast, strict=True):
+            value = row.get(attname, _MISSING)
+            if type(value) in kinds:
+                append(value)
+            elif moment and type(value) is datetime and value.tzinfo is not None:
+                append(adapt_datetime(value))
+            else:
+                append(field.get_db_prep_save(field.pre_save(obj, True), wrapper))
         obj._state.adding = False
     return sql, values
+
+
+_MISSING = object()
+_NONE = type(None)
+
+
+@lru_cache(maxsize=64)
+def _fast_fields(
+    model: type[Model], fields: tuple[Any, ...]
+) -> tuple[tuple[str, tuple[type, ...], bool], ...]:
+    """Per field: its attname, the value types it stores unchanged, and whether it
+    is a plain DateTimeField (an aware datetime goes straight to the adapter)."""
+    return tuple((f.attname, _passing(f), _plain_moment(f)) for f in fields)
+
+
+def _passing(field: Any) -> tuple[type, ...]:
+    kind = type(field)
+    if kind is models.ForeignKey:
+        target = type(field.target_field)
+        if target in (models.AutoField, models.BigAutoField, models.IntegerField):
+            return (int, _NONE)
+        return (str, _NONE) if target is models.CharField else ()
+    nulls = (_NONE,) if field.null else ()
+    if kind in (models.CharField, models.TextField):
+        return (str, *nulls)
+    if kind is models.BooleanField:
+        return (bool, *nulls)
+    if kind is models.JSONField or isinstance(field, models.JSONField):
+        return nulls  # None is SQL NULL; a value is encoded (and scrubbed) by the field
+    if _plain_moment(field):
+        return nulls
+    return ()
+
+
+def _plain_moment(field: Any) -> bool:
+    return type(field) is models.DateTimeField and not (field.auto_now or field.auto_now_add)
 
 
 def insert_together(*groups: list[Model]) -> None:
