@@ -134,3 +134,18 @@ def test_the_deployed_applications_have_the_front_door():
 
     assert isinstance(wsgi.application, frontdoor.FrontDoor)
     assert isinstance(asgi.django_wsgi.app, frontdoor.FrontDoor)
+
+
+def test_a_door_that_saw_a_good_host_still_refuses_a_bad_one():
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    url = _url()
+    with override_settings(ALLOWED_HOSTS=["sluice.example"]):
+        door = frontdoor.FrontDoor(WSGIHandler())
+        statuses = []
+        for host in ("sluice.example", "evil.example", "sluice.example", "evil.example"):
+            environ = RequestFactory().post(url, HTTP_HOST=host).environ
+            result = door(environ, lambda status, headers: statuses.append(status[:3]))
+            result.close()
+    assert statuses == ["200", "400", "200", "400"]
