@@ -111,7 +111,7 @@ def test_an_unexpected_error_becomes_djangos_500_and_the_signals_fire(monkeypatc
     finished = lambda **kw: seen.append("finished")  # noqa: E731
     request_started.connect(started)
     request_finished.connect(finished)
-    monkeypatch.setattr(callback, "invoke", boom)
+    monkeypatch.setattr(callback, "respond", boom)
     try:
         response = DeployedClient().post(url, {"a": 1}, content_type="application/json")
     finally:
@@ -149,3 +149,36 @@ def test_a_door_that_saw_a_good_host_still_refuses_a_bad_one():
             result = door(environ, lambda status, headers: statuses.append(status[:3]))
             result.close()
     assert statuses == ["200", "400", "200", "400"]
+
+
+def _replying(headers: dict, name: str) -> str:
+    definition = hello(200)
+    definition["actions"]["Response"]["inputs"]["headers"] = headers
+    user = make_user(f"author-{name}", Role.EDITOR)
+    workflow, _ = saving.save(name, {"definition": definition, "kind": "Stateless"}, user)
+    parts = urlsplit(callback.callback_url(workflow, "manual"))
+    return f"{parts.path}?{parts.query}"
+
+
+def test_response_headers_are_sent_as_django_would_send_them():
+    url = _replying(
+        {"X-Name": "Jürgen ✓", "X-Frame-Options": "SAMEORIGIN", "Content-Type": "text/csv"}, "h"
+    )
+    deployed = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+    chained = Client().post(url, {"a": 1}, content_type="application/json")
+    assert deployed.status_code == chained.status_code == 200
+    for name in ("X-Name", "X-Frame-Options", "Content-Type", "X-Content-Type-Options"):
+        assert deployed[name] == chained[name], name
+    assert deployed["X-Frame-Options"] == "SAMEORIGIN"  # the workflow's own, not DENY
+    assert deployed["X-Name"].startswith("=?utf-8?")  # MIME-encoded, as Django does
+    names = [name.lower() for name, _ in deployed.wire_headers]
+    assert len(names) == len(set(names))  # each header once
+
+
+def test_a_line_break_in_a_response_header_is_refused_by_both_doors():
+    url = _replying({"X-Evil": "a\r\nSet-Cookie: x=1"}, "evil")
+    deployed = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+    assert deployed.status_code == 500
+    assert "Set-Cookie" not in deployed
+    with pytest.raises(Exception, match="newline"):
+        Client().post(url, {"a": 1}, content_type="application/json")

@@ -36,6 +36,7 @@ from workflows import rows
 from workflows.api import engine
 from workflows.api.errors import error_body
 from workflows.api.trigger_request import (
+    Answer,
     TriggerRequestError,
     check_method,
     header,
@@ -186,6 +187,17 @@ def forget_workflows(**_) -> None:
 
 @csrf_exempt
 def invoke(request, workflow: str, trigger: str, relative_path: str = ""):
+    """The Request-trigger endpoint as a Django view."""
+    return _django(respond(request, workflow, trigger, relative_path))
+
+
+def _django(response: HttpResponse | Answer) -> HttpResponse:
+    return response.django() if isinstance(response, Answer) else response
+
+
+def respond(request, workflow: str, trigger: str, relative_path: str = "") -> HttpResponse | Answer:
+    """The endpoint's answer: an `Answer` for a Response action's, else an
+    HttpResponse (the trigger front door sends either)."""
     wf = _load(workflow)
     if wf is None or not verify_trigger(wf.signing_key, wf.name, trigger, request_query(request)):
         return _unauthorized()
@@ -291,7 +303,7 @@ def _accepted(wf: Workflow, run: Run, suppress: bool) -> HttpResponse:
     return _with_headers(response, run, suppress)
 
 
-def _with_headers(response: HttpResponse, run, suppress: bool) -> HttpResponse:
+def _with_headers(response: HttpResponse | Answer, run, suppress: bool):
     if suppress:
         return response
     run_id = getattr(run, "id", "") or ""
@@ -339,7 +351,7 @@ def poll_run(request, workflow: str, run_id: str):
     if run is None:
         return JsonResponse(error_body("RunNotFound", "No such run."), status=404)
     if run.response:
-        return _with_headers(http_response(run.response), run, False)
+        return _with_headers(http_response(run.response), run, False).django()
     if run.status not in TERMINAL:
         return _accepted(wf, run, False)
     body = {"id": run.id, "status": run.status, "error": run.error, "outputs": run.outputs}

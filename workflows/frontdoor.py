@@ -20,7 +20,9 @@ What a trigger call still gets, as through Django's handler:
 * `Content-Length` on a whole response, as `CommonMiddleware` sets it;
 * `SecurityMiddleware` (SSL redirect, `nosniff`, referrer and opener policies,
   HSTS) and `XFrameOptionsMiddleware` on the response: a Response action may
-  answer HTML;
+  answer HTML. A Response action's answer (`trigger_request.Answer`) is sent
+  as plain parts, without building Django's response: it gets the headers
+  those two middlewares add, asked of them once, where it has none of its own;
 * Django's own conversion of an exception into a response (logged to
   `django.request`, `got_request_exception` sent).
 
@@ -31,15 +33,20 @@ chain instead (for a project that adds middleware trigger calls must pass).
 from __future__ import annotations
 
 import re
-from typing import Any
+from http.client import responses
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
+
+if TYPE_CHECKING:
+    from workflows.api.trigger_request import Answer
 
 INVOKE = re.compile(
     r"/api/(?P<workflow>[^/]+)/triggers/(?P<trigger>[^/]+)/invoke(?:/(?P<relative_path>.+))?"
@@ -53,6 +60,10 @@ class FrontDoor:
         self.security = SecurityMiddleware(_unused)
         self.frames = XFrameOptionsMiddleware(_unused)
         self.good_hosts: set[tuple] = set()
+        self._added: dict[bool, list[tuple[str, str]]] = {}
+        from workflows.api.trigger_request import Answer  # needs the settings: not at import
+
+        self.answer_type = Answer
 
     def __call__(self, environ: dict, start_response: Any):
         if not self.enabled or INVOKE.fullmatch(environ.get("PATH_INFO", "")) is None:
@@ -65,6 +76,12 @@ class FrontDoor:
             response = self._respond(request)
         except Exception as exc:  # what Django's handler does with it
             response = response_for_exception(request, exc)
+        if isinstance(response, self.answer_type):
+            start_response(
+                f"{response.status} {responses.get(response.status, 'Unknown Status Code')}",
+                self._answer_headers(request, response),
+            )
+            return _Sent(response.body, request, self.__class__)
         response._handler_class = self.__class__  # `close()` sends request_finished
         response._resource_closers.append(request.close)
         start_response(
@@ -76,8 +93,8 @@ class FrontDoor:
         )
         return response
 
-    def _respond(self, request: WSGIRequest):
-        from workflows.callback import invoke
+    def _respond(self, request: WSGIRequest) -> HttpResponse | Answer:
+        from workflows.callback import respond
 
         self._check_host(request)
         response = self.security.process_request(request)  # the SSL redirect, if set
@@ -85,11 +102,34 @@ class FrontDoor:
             match = INVOKE.fullmatch(request.path_info)
             if match is None:  # PATH_INFO matched but the decoded path does not
                 return self.app.get_response(request)
-            response = invoke(request, **{k: v for k, v in match.groupdict().items() if v})
+            response = respond(request, **{k: v for k, v in match.groupdict().items() if v})
+            if isinstance(response, self.answer_type):
+                return response
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware
         response = self.security.process_response(request, response)
         return self.frames.process_response(request, response)
+
+    def _answer_headers(self, request: WSGIRequest, answer: Answer) -> list[tuple[str, str]]:
+        """The answer's headers, `Content-Length`, and the headers the security and
+        clickjacking middlewares add where a response has none of its own."""
+        headers = answer.headers
+        if "Content-Length" not in answer:
+            headers = [*headers, ("Content-Length", str(len(answer.body)))]
+        secure = request.is_secure()
+        added = self._added.get(secure)
+        if added is None:
+            added = self._added[secure] = self._middleware_headers(secure)
+        return headers + [(k, v) for k, v in added if k not in answer]
+
+    def _middleware_headers(self, secure: bool) -> list[tuple[str, str]]:
+        """What `SecurityMiddleware` and `XFrameOptionsMiddleware` add to a response
+        without such headers, under these settings (asked of them, once)."""
+        probe = HttpResponse()
+        before = set(probe.headers)
+        probe = self.security.process_response(_Probe(secure), probe)
+        probe = self.frames.process_response(_Probe(secure), probe)
+        return [(k, v) for k, v in probe.items() if k not in before]
 
     def _check_host(self, request: WSGIRequest) -> None:
         """`ALLOWED_HOSTS` (`DisallowedHost` becomes a 400), checked once per Host
@@ -106,6 +146,33 @@ class FrontDoor:
 
 
 _HOST_KEYS = ("HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
+
+
+class _Probe:
+    """The one thing the two middlewares ask of a request when answering."""
+
+    def __init__(self, secure: bool) -> None:
+        self.secure = secure
+
+    def is_secure(self) -> bool:
+        return self.secure
+
+
+class _Sent:
+    """The body of an `Answer` as a WSGI iterable; closing it does what closing a
+    Django response does (the request's files closed, `request_finished` sent)."""
+
+    def __init__(self, body: bytes, request: WSGIRequest, sender: type) -> None:
+        self.body, self.request, self.sender = body, request, sender
+
+    def __iter__(self):
+        return iter((self.body,))
+
+    def close(self) -> None:
+        try:
+            self.request.close()
+        finally:
+            signals.request_finished.send(sender=self.sender)
 
 
 def _unused(request):  # the middlewares' get_response: only their hooks are called

@@ -10,9 +10,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.http.request import HttpHeaders
+from django.http.response import ResponseHeaders
 from jsonschema import exceptions as schema_exceptions
 from jsonschema import validators
 
@@ -166,8 +168,53 @@ def response_mode(definition: dict, trigger: dict) -> str:
     return "sync"
 
 
-def http_response(response: dict) -> HttpResponse:
-    """An HttpResponse from a Response action's `{statusCode, headers, body}`."""
+class Answer:
+    """An HTTP answer as plain parts — status, header list, body — for what a
+    Response action's record says. `django()` makes the `HttpResponse` Django's
+    handler wants; the trigger front door (`workflows/frontdoor.py`) sends the
+    parts as they are: Django's response and its header mapping cost a tenth of a
+    stateless request. Header names and values are checked as Django checks them
+    (a line break is a `BadHeaderError`; non-Latin-1 values are MIME-encoded)."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        self.status = status
+        self.body = body
+        self.headers: list[tuple[str, str]] = [("Content-Type", content_type)]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        name, value = _header_text(name, False), _header_text(value, True)
+        folded = name.lower()
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != folded]
+        self.headers.append((name, value))
+
+    def __getitem__(self, name: str) -> str:
+        folded = name.lower()
+        return next(v for k, v in reversed(self.headers) if k.lower() == folded)
+
+    def __contains__(self, name: str) -> bool:
+        folded = name.lower()
+        return any(k.lower() == folded for k, _ in self.headers)
+
+    def django(self) -> HttpResponse:
+        response = HttpResponse(self.body, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+def _header_text(value: Any, mime_encode: bool) -> str:
+    if type(value) is str and value.isascii() and "\n" not in value and "\r" not in value:
+        return value
+    return _CONVERTER._convert_to_charset(value, "latin-1", mime_encode)
+
+
+_CONVERTER = ResponseHeaders({})  # Django's own header check and encoding
+
+
+def http_response(response: dict) -> Answer:
+    """The answer for a Response action's `{statusCode, headers, body}`."""
     status = _status(response.get("statusCode", 200))
     headers = {str(k): str(v) for k, v in (response.get("headers") or {}).items()}
     body = response.get("body")
@@ -183,7 +230,8 @@ def http_response(response: dict) -> HttpResponse:
     else:
         payload = json.dumps(body).encode()
         content_type = content_type or "application/json; charset=utf-8"
-    result = HttpResponse(payload, status=status, content_type=content_type or None)
+    content_type = content_type or f"text/html; charset={settings.DEFAULT_CHARSET}"  # Django's
+    result = Answer(status, payload, _header_text(content_type, True))
     for name, value in headers.items():
         if name.lower() != "content-type":
             result[name] = value
