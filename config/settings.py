@@ -163,7 +163,9 @@ else:
     _queue_dir = DATA_DIR / "celery"
     for _sub in ("out", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    import config.fsqueue  # noqa: F401  (registers sluicefs://: whole messages only)
+
+    CELERY_BROKER_URL = "sluicefs://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),

@@ -57,3 +57,24 @@ def test_values_of_other_types_still_go_through_their_fields():
     names = _fields(Run)
     assert values[names.index("trigger_name")] == "42"  # made a str by the field
     assert values[names.index("started_at")] == _generic(run)[names.index("started_at")]
+
+
+def test_json_values_still_pass_the_secret_scrubber():
+    from accounts.connections import set_appsetting_value
+    from accounts.models import AppSetting
+
+    setting = AppSetting(name="ApiKey")
+    set_appsetting_value(setting, "s3cr3t-value-123")
+    setting.save()
+    run = Run(trigger={"outputs": {"body": {"text": "key is s3cr3t-value-123"}}})
+    _, values = rows._statement([run])
+    stored = values[_fields(Run).index("trigger")]
+    assert "s3cr3t-value-123" not in stored and "********" in stored
+    assert stored == _generic(run)[_fields(Run).index("trigger")]
+
+
+def test_an_auto_now_add_stamp_is_set_on_the_instance_as_save_does():
+    run = Run()
+    _, values = rows._statement([run])
+    assert run.created_at is not None
+    assert values[_fields(Run).index("created_at")] == str(run.created_at.replace(tzinfo=None))
