@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import data_dir, env_bool, env_list, secret_key
 
@@ -146,6 +147,13 @@ SLUICE_RESPONSE_TIMEOUT = float(os.environ.get("SLUICE_RESPONSE_TIMEOUT", "120")
 SLUICE_RETENTION_DAYS = int(os.environ.get("SLUICE_RETENTION_DAYS", "90"))
 # how long a web process trusts the workflow a trigger URL names (workflows/callback.py)
 SLUICE_WORKFLOW_CACHE_SECONDS = float(os.environ.get("SLUICE_WORKFLOW_CACHE_SECONDS", "1"))
+# which stateless runs keep a summary row: failed | all | none (workflows/services.py)
+SLUICE_STATELESS_RUN_SUMMARIES = os.environ.get("SLUICE_STATELESS_RUN_SUMMARIES", "failed").lower()
+if SLUICE_STATELESS_RUN_SUMMARIES not in {"failed", "all", "none"}:
+    raise ImproperlyConfigured(
+        "SLUICE_STATELESS_RUN_SUMMARIES must be failed, all or none, "
+        f"not {SLUICE_STATELESS_RUN_SUMMARIES!r}"
+    )
 # signed trigger URLs skip the middleware chain (workflows/frontdoor.py)
 SLUICE_TRIGGER_FRONT_DOOR = env_bool("SLUICE_TRIGGER_FRONT_DOOR", True)
 SPECTACULAR_SETTINGS = {

@@ -65,7 +65,8 @@ def test_a_trigger_call_skips_the_chain_and_answers_like_it(kind):
     for name in same:
         assert deployed[name] == chained[name], name
     assert deployed["Content-Length"] == str(len(deployed.content))
-    assert Run.objects.filter(pk=deployed["x-ms-workflow-run-id"]).exists()
+    recorded = Run.objects.filter(pk=deployed["x-ms-workflow-run-id"]).exists()
+    assert recorded == (kind == "Stateful")  # a stateless success leaves no history
 
 
 def test_other_paths_go_through_the_chain():
@@ -182,3 +183,54 @@ def test_a_line_break_in_a_response_header_is_refused_by_both_doors():
     assert "Set-Cookie" not in deployed
     with pytest.raises(Exception, match="newline"):
         Client().post(url, {"a": 1}, content_type="application/json")
+
+
+@pytest.fixture
+def finished_sends(monkeypatch):
+    """Each `request_finished.send` the front door makes (the signal's receivers
+    stay as they are: which ones listen decides whether it is sent)."""
+    sent: list[object] = []
+    real = request_finished.send
+
+    def spy(sender, **kwargs):
+        sent.append(sender)
+        return real(sender, **kwargs)
+
+    monkeypatch.setattr(request_finished, "send", spy)
+    return sent
+
+
+def test_request_finished_is_left_out_when_a_call_made_no_cursor(finished_sends):
+    url = _url()
+    DeployedClient().post(url, {"a": 1}, content_type="application/json")  # reads the workflow
+    assert len(finished_sends) == 1
+    response = DeployedClient().post(url, {"a": 2}, content_type="application/json")
+    assert response.json() == {"a": 2}  # served from memory: no cursor, nothing to upkeep
+    assert len(finished_sends) == 1
+    callback.forget_workflows()
+    DeployedClient().post(url, {"a": 3}, content_type="application/json")  # reads it again
+    assert len(finished_sends) == 2
+
+
+def test_request_finished_is_sent_after_a_stateful_call(finished_sends):
+    url = _url("Stateful", "kept")
+    for n in range(2):
+        response = DeployedClient().post(url, {"a": n}, content_type="application/json")
+        assert response.json() == {"a": n}
+    assert len(finished_sends) == 2  # each wrote its run
+
+
+def test_request_finished_is_sent_when_anything_else_listens(finished_sends):
+    url = _url()
+    heard = []
+
+    def listener(**kwargs):
+        heard.append(kwargs)
+
+    request_finished.connect(listener)
+    try:
+        for n in range(2):
+            DeployedClient().post(url, {"a": n}, content_type="application/json")
+    finally:
+        request_finished.disconnect(listener)
+    assert len(finished_sends) == len(heard) == 2

@@ -307,10 +307,17 @@ def _with_headers(response: HttpResponse | Answer, run, suppress: bool):
     if suppress:
         return response
     run_id = getattr(run, "id", "") or ""
-    response["x-ms-workflow-run-id"] = run_id
-    response["x-ms-correlation-id"] = getattr(run, "correlation_id", "") or run_id
-    response["x-ms-client-tracking-id"] = getattr(run, "client_tracking_id", "") or run_id
-    response["x-ms-trigger-history-name"] = run_id
+    values = {
+        "x-ms-workflow-run-id": run_id,
+        "x-ms-correlation-id": getattr(run, "correlation_id", "") or run_id,
+        "x-ms-client-tracking-id": getattr(run, "client_tracking_id", "") or run_id,
+        "x-ms-trigger-history-name": run_id,
+    }
+    if isinstance(response, Answer):
+        response.set_all(values)
+    else:
+        for name, value in values.items():
+            response[name] = value
     return response
 
 

@@ -33,13 +33,17 @@ chain instead (for a project that adds middleware trigger calls must pass).
 from __future__ import annotations
 
 import re
+import weakref
 from http.client import responses
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signals
+from django.core.cache import close_caches
+from django.core.handlers.base import reset_urlconf
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -71,6 +75,8 @@ class FrontDoor:
         if environ.get("SCRIPT_NAME") or settings.FORCE_SCRIPT_NAME is not None:
             set_script_prefix(get_script_name(environ))  # else "/", every request's
         signals.request_started.send(sender=self.__class__, environ=environ)
+        database = connections[DEFAULT_DB_ALIAS]
+        cursors = getattr(database, "cursors", None)
         request = WSGIRequest(environ)
         try:
             response = self._respond(request)
@@ -81,7 +87,7 @@ class FrontDoor:
                 f"{response.status} {responses.get(response.status, 'Unknown Status Code')}",
                 self._answer_headers(request, response),
             )
-            return _Sent(response.body, request, self.__class__)
+            return _Sent(response.body, request, self.__class__, database, cursors)
         response._handler_class = self.__class__  # `close()` sends request_finished
         response._resource_closers.append(request.close)
         start_response(
@@ -113,14 +119,15 @@ class FrontDoor:
     def _answer_headers(self, request: WSGIRequest, answer: Answer) -> list[tuple[str, str]]:
         """The answer's headers, `Content-Length`, and the headers the security and
         clickjacking middlewares add where a response has none of its own."""
+        present = {name.lower() for name, _ in answer.headers}
         headers = answer.headers
-        if "Content-Length" not in answer:
+        if "content-length" not in present:
             headers = [*headers, ("Content-Length", str(len(answer.body)))]
         secure = request.is_secure()
         added = self._added.get(secure)
         if added is None:
             added = self._added[secure] = self._middleware_headers(secure)
-        return headers + [(k, v) for k, v in added if k not in answer]
+        return headers + [(k, v) for k, v in added if k.lower() not in present]
 
     def _middleware_headers(self, secure: bool) -> list[tuple[str, str]]:
         """What `SecurityMiddleware` and `XFrameOptionsMiddleware` add to a response
@@ -160,10 +167,17 @@ class _Probe:
 
 class _Sent:
     """The body of an `Answer` as a WSGI iterable; closing it does what closing a
-    Django response does (the request's files closed, `request_finished` sent)."""
+    Django response does (the request's files closed, `request_finished` sent) —
+    except that `request_finished` is left out when the call made no database
+    cursor and only Django's own upkeep listens (`_UPKEEP`): closing obsolete
+    connections, cache connections and the URLconf has nothing to do after a
+    stateless call served from memory, and sending it cost a tenth of one.
+    (`request_started` is always sent: it arms the connection's health check
+    before a first use.)"""
 
-    def __init__(self, body: bytes, request: WSGIRequest, sender: type) -> None:
+    def __init__(self, body: bytes, request: WSGIRequest, sender: type, database, cursors):
         self.body, self.request, self.sender = body, request, sender
+        self.database, self.cursors = database, cursors
 
     def __iter__(self):
         return iter((self.body,))
@@ -172,7 +186,27 @@ class _Sent:
         try:
             self.request.close()
         finally:
-            signals.request_finished.send(sender=self.sender)
+            if self.cursors is None or self.database.cursors != self.cursors or _listened():
+                signals.request_finished.send(sender=self.sender)
+
+
+def _listened() -> bool:
+    """Whether anything but Django's own upkeep listens to `request_finished`."""
+    receivers = signals.request_finished.receivers
+    key = tuple(entry[0] for entry in receivers)
+    known = _LISTENED.get(key)
+    if known is None:
+        targets = {_target(entry[1]) for entry in receivers}
+        known = _LISTENED[key] = bool(targets - _UPKEEP)
+    return known
+
+
+def _target(reference):
+    return reference() if isinstance(reference, weakref.ref) else reference
+
+
+_UPKEEP = {close_old_connections, close_caches, reset_urlconf}
+_LISTENED: dict[tuple, bool] = {}
 
 
 def _unused(request):  # the middlewares' get_response: only their hooks are called

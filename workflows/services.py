@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from workflows import ops, rows, writebehind
@@ -441,11 +442,14 @@ def run_inline(
     defer_write: bool = False,
     **_: Any,
 ) -> Run:
-    """Run a Stateless workflow in this process: one summary Run row, and no action
-    rows unless the app setting `Workflows.<name>.OperationOptions` holds
-    `WithStatelessRunHistory` (as in Logic Apps Standard). `defer_write`: queue
-    the rows for the process's write-behind thread (`workflows.writebehind`)
-    instead of writing them before returning."""
+    """Run a Stateless workflow in this process. What it leaves in the run history
+    is `stateless_history`'s choice: as in Logic Apps Standard, nothing for a run
+    that succeeded, unless the app setting `Workflows.<name>.OperationOptions`
+    holds `WithStatelessRunHistory` (then its summary and action rows); a run
+    that did not succeed keeps its summary row (`SLUICE_STATELESS_RUN_SUMMARIES`).
+    The run counters (`/metrics`) count every run. `defer_write`: queue the rows
+    for the process's write-behind thread (`workflows.writebehind`) instead of
+    writing them before returning."""
     from workflows.actions.runloop import MemoryHost, run_to_end
     from workflows.tasks import DurableHost, connections_and_settings, workflow_context
 
@@ -493,25 +497,45 @@ def run_inline(
     )
     run.ended_at = utcnow()
     run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
-    history = []
-    if keeps_stateless_history(workflow.name):
-        history = [row_for(run.id, record) for record in state.records.values()]
-    if defer_write:
-        writebehind.writer().add([run], history)
-    else:  # no ORM compilation on this hot path
-        rows.insert_together([run], history)
+    kept = stateless_history(workflow.name, run.status)
+    if kept:
+        history = []
+        if kept == ACTION_ROWS:
+            history = [row_for(run.id, record) for record in state.records.values()]
+        if defer_write:
+            writebehind.writer().add([run], history)
+        else:  # no ORM compilation on this hot path
+            rows.insert_together([run], history)
     ops.record_run_started(workflow.name)
+    ops.record_run_finished(workflow.name, run.status)
     return run
 
 
-def keeps_stateless_history(workflow_name: str) -> bool:
-    """The Logic Apps Standard app setting `Workflows.<name>.OperationOptions`
-    (an `AppSetting` row or `SLUICE_APPSETTING_…` variable) lists
-    `WithStatelessRunHistory`: a stateless run then keeps its action rows too."""
+SUMMARY, ACTION_ROWS = "summary", "actions"
+
+
+def stateless_history(workflow_name: str, status: str) -> str:
+    """What a stateless run leaves in the run history: `ACTION_ROWS` (its summary
+    and action rows), `SUMMARY` (its summary row) or "" (nothing).
+
+    * The Logic Apps Standard app setting `Workflows.<name>.OperationOptions`
+      (an `AppSetting` row or `SLUICE_APPSETTING_…` variable) lists
+      `WithStatelessRunHistory`: every run, in full.
+    * Else `SLUICE_STATELESS_RUN_SUMMARIES`: `failed` (the default) keeps the
+      summary of a run that did not succeed — Logic Apps keeps nothing, but a
+      failure nobody can find helps no one —, `all` of every run, `none` of none.
+
+    Writing a summary cost a stateless request a third of its CPU
+    (`bench/request.py`); successful runs are the many."""
     from accounts.connections import appsetting_named
 
     value = appsetting_named(f"Workflows.{workflow_name}.OperationOptions") or ""
-    return "withstatelessrunhistory" in {part.strip().lower() for part in value.split(",")}
+    if "withstatelessrunhistory" in {part.strip().lower() for part in value.split(",")}:
+        return ACTION_ROWS
+    mode = settings.SLUICE_STATELESS_RUN_SUMMARIES
+    if mode == "all" or (mode == "failed" and status != Status.SUCCEEDED):
+        return SUMMARY
+    return ""
 
 
 # ------------------------------------------------------------------- reading

@@ -38,6 +38,7 @@ def busy_seconds() -> float:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     used_at = float("-inf")  # monotonic time this connection last made a cursor
+    cursors = 0  # cursors made so far (workflows/frontdoor.py: did a request use us?)
 
     def close_if_health_check_failed(self):
         if (
@@ -60,6 +61,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _cursor(self, name=None):
         cursor = super()._cursor(name)
         self.used_at = time.monotonic()
+        self.cursors += 1
         return cursor
 
     def _close(self):

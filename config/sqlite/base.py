@@ -40,6 +40,11 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     holds_write_lock = False
+    cursors = 0  # cursors made so far (workflows/frontdoor.py: did a request use us?)
+
+    def _cursor(self, name=None):
+        self.cursors += 1
+        return super()._cursor(name)
 
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=SQLiteCursorWrapper)

@@ -1,8 +1,10 @@
-"""Stateless workflows as a web process serves them (not eager mode): the caller is
-answered before the run summary is written (`workflows.writebehind`), the summary
-is written by the process's write-behind thread, `WithStatelessRunHistory` keeps
-the action rows too, and the trigger endpoint remembers workflows briefly but
-forgets them at once when this process changes them (`callback._load`)."""
+"""Stateless workflows as a web process serves them (not eager mode): what a run
+leaves in the history (as Logic Apps: nothing when it succeeded, unless
+`WithStatelessRunHistory`; a summary when it did not — `services.stateless_history`),
+the caller answered before a summary is written (`workflows.writebehind`), the
+summary written by the process's write-behind thread, and the trigger endpoint
+remembering workflows briefly but forgetting them at once when this process
+changes them (`callback._load`)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,48 @@ def _save(name: str, definition: dict = ADD, kind: str = "Stateless") -> Workflo
     return workflow
 
 
-@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+FAILS = {
+    **ADD,
+    "actions": {
+        **ADD["actions"],
+        "Add": {"type": "Compose", "inputs": "@div(triggerBody()?['a'], 0)"},
+    },
+}
+
+
+def test_a_run_that_succeeded_leaves_no_history_by_default() -> None:
+    from workflows.ops import RUNS_FINISHED
+
+    workflow = _save("quiet")
+    before = RUNS_FINISHED.labels(workflow="quiet", status="Succeeded")._value.get()
+    response = post_trigger(workflow, {"a": 1})  # eager mode: anything kept is written now
+    assert response.status_code == 200 and response.json() == {"sum": 2}
+    assert response["x-ms-workflow-run-id"]  # the run has its id, as in Logic Apps
+    assert not Run.objects.exists() and not ActionRun.objects.exists()
+    assert RUNS_FINISHED.labels(workflow="quiet", status="Succeeded")._value.get() == before + 1
+
+
+def test_a_run_that_failed_keeps_its_summary_by_default() -> None:
+    workflow = _save("broken", FAILS)
+    response = post_trigger(workflow, {"a": 1})
+    run = Run.objects.get(pk=response["x-ms-workflow-run-id"])
+    assert (run.status, run.kind) == ("Failed", "Stateless")
+    assert run.state["actions"]["Add"] == "Failed"
+    assert not ActionRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("mode", "kept"), [("all", {"Succeeded", "Failed"}), ("none", set()), ("failed", {"Failed"})]
+)
+def test_the_setting_chooses_which_runs_keep_a_summary(mode, kept) -> None:
+    ok, broken = _save("fine"), _save("broken", FAILS)
+    with override_settings(SLUICE_STATELESS_RUN_SUMMARIES=mode):
+        post_trigger(ok, {"a": 1})
+        post_trigger(broken, {"a": 1})
+    assert set(Run.objects.values_list("status", flat=True)) == kept
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, SLUICE_STATELESS_RUN_SUMMARIES="all")
 def test_the_caller_is_answered_first_and_the_summary_written_behind(monkeypatch) -> None:
     workflow = _save("behind")
     writer = writebehind.Writer(delay=3600)  # its thread would wait an hour: we flush
@@ -56,7 +99,7 @@ def test_the_caller_is_answered_first_and_the_summary_written_behind(monkeypatch
     assert not ActionRun.objects.filter(run_id=run_id).exists()  # no history by default
 
 
-@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, SLUICE_STATELESS_RUN_SUMMARIES="all")
 def test_the_write_behind_thread_writes_many_requests_in_batches(monkeypatch) -> None:
     workflow = _save("batched")
     writer = writebehind.Writer(delay=0.05)
@@ -66,6 +109,7 @@ def test_the_write_behind_thread_writes_many_requests_in_batches(monkeypatch) ->
     assert writer.pending() == 0
 
 
+@override_settings(SLUICE_STATELESS_RUN_SUMMARIES="all")
 def test_rows_the_database_refuses_are_kept_and_written_later(monkeypatch) -> None:
     from tests.runner.helpers import make_workflow
 

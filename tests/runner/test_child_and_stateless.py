@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from tests.runner.helpers import make_workflow, record, statuses
 from workflows import services
@@ -77,6 +78,9 @@ def test_it_runs_stateless_workflows_inline_with_only_a_summary_row() -> None:
     run = services.run_inline(workflow, "manual", {"headers": {}, "body": {"a": 41}})
     assert run.status == "Succeeded" and run.kind == "Stateless"
     assert run.response == {"statusCode": 200, "headers": {}, "body": 42}
+    assert not Run.objects.filter(pk=run.pk).exists()  # as Logic Apps: no history
+    with override_settings(SLUICE_STATELESS_RUN_SUMMARIES="all"):
+        run = services.run_inline(workflow, "manual", {"headers": {}, "body": {"a": 41}})
     assert (
         Run.objects.filter(pk=run.pk).exists()
         and not ActionRun.objects.filter(run_id=run.pk).exists()

@@ -184,10 +184,13 @@ class Answer:
         self.headers: list[tuple[str, str]] = [("Content-Type", content_type)]
 
     def __setitem__(self, name: str, value: str) -> None:
-        name, value = _header_text(name, False), _header_text(value, True)
-        folded = name.lower()
-        self.headers = [(k, v) for k, v in self.headers if k.lower() != folded]
-        self.headers.append((name, value))
+        self.set_all({name: value})
+
+    def set_all(self, values: dict[str, str]) -> None:
+        """Set each header of `values` (replacing one of the same name), in one pass."""
+        checked = [(_header_text(k, False), _header_text(v, True)) for k, v in values.items()]
+        folded = {k.lower() for k, _ in checked}
+        self.headers = [(k, v) for k, v in self.headers if k.lower() not in folded] + checked
 
     def __getitem__(self, name: str) -> str:
         folded = name.lower()
