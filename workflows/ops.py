@@ -70,7 +70,12 @@ def _started(workflow: str) -> Any:
 
 
 def record_run_finished(workflow: str, status: str) -> None:
-    RUNS_FINISHED.labels(workflow=workflow, status=status).inc()
+    _finished(workflow, status).inc()
+
+
+@lru_cache(maxsize=4096)
+def _finished(workflow: str, status: str) -> Any:
+    return RUNS_FINISHED.labels(workflow=workflow, status=status)
 
 
 def _on_run_saved(sender, instance, created: bool, **kwargs) -> None:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, router, transaction
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -257,18 +257,37 @@ def new_instance(model: type[Model], **values: Any) -> Any:
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
         return model(**values)
     instance = model.__new__(model)
-    instance._state = ModelState()
+    state = instance._state = ModelState()
     fields = instance.__dict__
     for attname, default in _defaults(model):
         fields[attname] = values.pop(attname) if attname in values else default()
-    for name, value in values.items():  # relations, through their descriptors
-        setattr(instance, name, value)
+    relations = _relations(model)
+    for name, value in values.items():
+        field = relations.get(name)
+        if field is None or type(value) is not field.related_model or router.routers:
+            setattr(instance, name, value)  # through its descriptor
+            continue
+        # what the descriptor does for a saved instance when no router decides
+        state.db = state.db or value._state.db or DEFAULT_DB_ALIAS
+        value._state.db = value._state.db or state.db
+        fields[field.attname] = getattr(value, field.target_field.attname)
+        state.fields_cache[name] = value
     return instance
 
 
 @lru_cache(maxsize=32)
 def _defaults(model: type[Model]) -> tuple[tuple[str, Any], ...]:
     return tuple((f.attname, f._get_default) for f in model._meta.concrete_fields)
+
+
+@lru_cache(maxsize=32)
+def _relations(model: type[Model]) -> dict[str, Any]:
+    """The plain foreign keys (one column, many-to-one) of `model`, by name."""
+    return {
+        f.name: f
+        for f in model._meta.concrete_fields
+        if type(f) is models.ForeignKey and len(f.related_fields) == 1
+    }
 
 
 def update(
