@@ -216,7 +216,8 @@ def create_runs(
             for outputs in split
         ]
         history = [
-            TriggerHistory(
+            rows.new_instance(
+                TriggerHistory,
                 workflow=workflow,
                 trigger_name=trigger_name,
                 status="Succeeded",
@@ -252,7 +253,8 @@ def _new_run(
     parameters,
     lease_owner="",
 ) -> Run:
-    run = Run(
+    run = rows.new_instance(
+        Run,
         workflow=workflow,
         version=version,
         status=Status.WAITING,
