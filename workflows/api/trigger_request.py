@@ -192,14 +192,6 @@ class Answer:
         folded = {k.lower() for k, _ in checked}
         self.headers = [(k, v) for k, v in self.headers if k.lower() not in folded] + checked
 
-    def __getitem__(self, name: str) -> str:
-        folded = name.lower()
-        return next(v for k, v in reversed(self.headers) if k.lower() == folded)
-
-    def __contains__(self, name: str) -> bool:
-        folded = name.lower()
-        return any(k.lower() == folded for k, _ in self.headers)
-
     def django(self) -> HttpResponse:
         response = HttpResponse(self.body, status=self.status)
         for name, value in self.headers:
