@@ -220,17 +220,45 @@ def test_request_finished_is_sent_after_a_stateful_call(finished_sends):
     assert len(finished_sends) == 2  # each wrote its run
 
 
-def test_request_finished_is_sent_when_anything_else_listens(finished_sends):
+@pytest.mark.parametrize("signal", [request_started, request_finished])
+def test_the_signals_are_sent_when_anything_else_listens(signal):
     url = _url()
     heard = []
 
     def listener(**kwargs):
         heard.append(kwargs)
 
-    request_finished.connect(listener)
+    signal.connect(listener)
     try:
         for n in range(2):
             DeployedClient().post(url, {"a": n}, content_type="application/json")
     finally:
-        request_finished.disconnect(listener)
-    assert len(finished_sends) == len(heard) == 2
+        signal.disconnect(listener)
+    assert len(heard) == 2
+    if signal is request_started:
+        assert [kw["environ"]["PATH_INFO"] for kw in heard] == [urlsplit(url).path] * 2
+
+
+def test_request_started_upkeep_runs_without_the_signal_when_only_django_listens(monkeypatch):
+    """With only Django's `reset_queries` and `close_old_connections` listening,
+    the door does their work itself: a connection past its `CONN_MAX_AGE` is
+    closed before the call and its query log emptied."""
+    import time
+
+    from django.db import connection
+
+    url = _url()
+    DeployedClient().post(url, {"a": 0}, content_type="application/json")
+    sends = []
+    monkeypatch.setattr(request_started, "send", lambda *a, **kw: sends.append(a))
+    connection.ensure_connection()
+    connection.queries_log.append({"sql": "SELECT 1", "time": "0.000"})
+    monkeypatch.setattr(connection, "close_at", time.monotonic() - 1)  # obsolete
+    closed = []
+    real_close = connection.close
+    monkeypatch.setattr(connection, "close", lambda: (closed.append(1), real_close()))
+    response = DeployedClient().post(url, {"a": 1}, content_type="application/json")
+    assert response.json() == {"a": 1}
+    assert sends == []  # the signal itself was not needed
+    assert closed == [1]
+    assert len(connection.queries_log) == 0

@@ -14,7 +14,9 @@ no login, no CSRF token, no flash messages) and its path is fixed.
 What a trigger call still gets, as through Django's handler:
 
 * the same `WSGIRequest`, `request_started` / `request_finished` signals (the
-  database connection upkeep) and script prefix (set when there is one);
+  database connection upkeep; when only Django's own receivers listen, the
+  upkeep is done without the signal, see `_request_started` and `_Sent`) and
+  script prefix (set when there is one);
 * `ALLOWED_HOSTS` (`DisallowedHost` is a 400, as `CommonMiddleware` makes it),
   checked once per host name;
 * `Content-Length` on a whole response, as `CommonMiddleware` sets it;
@@ -43,7 +45,7 @@ from django.core.cache import close_caches
 from django.core.handlers.base import reset_urlconf
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
-from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, reset_queries
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -74,8 +76,7 @@ class FrontDoor:
             return self.app(environ, start_response)
         if environ.get("SCRIPT_NAME") or settings.FORCE_SCRIPT_NAME is not None:
             set_script_prefix(get_script_name(environ))  # else "/", every request's
-        signals.request_started.send(sender=self.__class__, environ=environ)
-        database = connections[DEFAULT_DB_ALIAS]
+        database = _request_started(self.__class__, environ)
         cursors = getattr(database, "cursors", None)
         request = WSGIRequest(environ)
         try:
@@ -172,8 +173,8 @@ class _Sent:
     cursor and only Django's own upkeep listens (`_UPKEEP`): closing obsolete
     connections, cache connections and the URLconf has nothing to do after a
     stateless call served from memory, and sending it cost a tenth of one.
-    (`request_started` is always sent: it arms the connection's health check
-    before a first use.)"""
+    (`request_started`'s upkeep always runs: it arms the connection's health
+    check before a first use.)"""
 
     def __init__(self, body: bytes, request: WSGIRequest, sender: type, database, cursors):
         self.body, self.request, self.sender = body, request, sender
@@ -186,18 +187,45 @@ class _Sent:
         try:
             self.request.close()
         finally:
-            if self.cursors is None or self.database.cursors != self.cursors or _listened():
+            if (
+                self.cursors is None
+                or self.database.cursors != self.cursors
+                or _listened(signals.request_finished)
+            ):
                 signals.request_finished.send(sender=self.sender)
 
 
-def _listened() -> bool:
-    """Whether anything but Django's own upkeep listens to `request_finished`."""
-    receivers = signals.request_finished.receivers
-    key = tuple(entry[0] for entry in receivers)
+def _request_started(sender: type, environ: dict):
+    """Send `request_started`, and return the default database connection.
+
+    When only Django's own receivers listen (`reset_queries`,
+    `close_old_connections`), do what they do without the signal: the same two
+    calls on each connection this thread has opened. Each of them listed the
+    connections anew, and every look into Django's per-thread connection store
+    costs a microsecond (asgiref's `Local` first asks for a running event loop):
+    the signal cost 8 µs, the calls here 2 µs."""
+    if _listened(signals.request_started):
+        signals.request_started.send(sender=sender, environ=environ)
+        return connections[DEFAULT_DB_ALIAS]
+    database = None
+    for alias in connections:
+        conn = getattr(connections._connections, alias, None)  # opened by this thread
+        if conn is not None:
+            conn.queries_log.clear()  # reset_queries
+            conn.close_if_unusable_or_obsolete()  # close_old_connections
+            if alias == DEFAULT_DB_ALIAS:
+                database = conn
+    return database or connections[DEFAULT_DB_ALIAS]
+
+
+def _listened(signal) -> bool:
+    """Whether anything but Django's own upkeep (`_UPKEEP`) listens to `signal`."""
+    receivers = signal.receivers
+    key = (id(signal), *(entry[0] for entry in receivers))
     known = _LISTENED.get(key)
     if known is None:
         targets = {_target(entry[1]) for entry in receivers}
-        known = _LISTENED[key] = bool(targets - _UPKEEP)
+        known = _LISTENED[key] = bool(targets - _UPKEEP[signal])
     return known
 
 
@@ -205,7 +233,10 @@ def _target(reference):
     return reference() if isinstance(reference, weakref.ref) else reference
 
 
-_UPKEEP = {close_old_connections, close_caches, reset_urlconf}
+_UPKEEP = {
+    signals.request_started: {reset_queries, close_old_connections},
+    signals.request_finished: {close_old_connections, close_caches, reset_urlconf},
+}
 _LISTENED: dict[tuple, bool] = {}
 
 

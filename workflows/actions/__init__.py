@@ -42,7 +42,10 @@ def _evaluate_inputs(work: Work, engine: Engine, raw: frozenset[str]) -> Any:
 def static_result(work: Work, engine: Engine) -> Outcome | None:
     """`runtimeConfiguration.staticResult` (testing mode): the action is not run;
     its outcome is the definition's `staticResults[name]` ({status, outputs})."""
-    config = (work.node.spec.get("runtimeConfiguration") or {}).get("staticResult") or {}
+    runtime = work.node.spec.get("runtimeConfiguration")
+    if not runtime:
+        return None
+    config = runtime.get("staticResult") or {}
     if str(config.get("staticResultOptions", "")).lower() != "enabled":
         return None
     result = engine.plan.static_results.get(config.get("name"))
@@ -59,9 +62,27 @@ def static_result(work: Work, engine: Engine) -> Outcome | None:
     )
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Outputs are stored as JSON: bytes become Logic Apps' `$content` form, times
-    ISO strings, anything else unknown its `str()`."""
+    ISO strings, anything else unknown its `str()`. (Plain leaves are taken as
+    they are without a call each: most outputs are small trees of them.)"""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {
+            key if type(key) is str else str(key): item if type(item) in _PLAIN else jsonable(item)
+            for key, item in value.items()
+        }
+    if kind is list:
+        return [item if type(item) in _PLAIN else jsonable(item) for item in value]
+    return _jsonable_other(value)
+
+
+def _jsonable_other(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, dict):

@@ -42,19 +42,8 @@ INNER_FAILED = {
 
 
 # ------------------------------------------------------------------ options
-def secure_properties(node: ActionNode) -> list[str]:
-    runtime = node.spec.get("runtimeConfiguration") or {}
-    return list((runtime.get("secureData") or {}).get("properties") or [])
-
-
 def action_timeout(node: ActionNode) -> timedelta | None:
-    text = (node.spec.get("limit") or {}).get("timeout")
-    if not text or node.kind == "until":
-        return None
-    try:
-        return parse_duration(text)
-    except DurationError:
-        return None
+    return node.timeout
 
 
 def operation_options(node: ActionNode) -> set[str]:

@@ -101,6 +101,8 @@ class Engine:
         self._callback_url = callback_url  # a callable: made when first asked for
         self.scopes = plan.scope_children()
         self.now: datetime = state.started_at or datetime.min
+        self._iso_of: datetime | None = None
+        self._iso = ""
         self._works: list[Work] = []
 
     def lazy_callback_url(self) -> str | None:
@@ -209,7 +211,7 @@ class Engine:
     def new_record(
         self, node: ActionNode, prefix: str, iteration: int | None, status: str
     ) -> ActionRecord:
-        secure = {str(p).lower() for p in containers.secure_properties(node)}
+        secure = node.secure_data
         record = ActionRecord(
             path=prefix + node.name,
             name=node.name,
@@ -420,7 +422,13 @@ class Engine:
         return evaluate(value, self.context(frame, extra))
 
     def context(self, frame: Frame, extra: Frame = ()) -> dict[str, Any]:
-        return build_context(self, frame, iso(self.now), extra)
+        return build_context(self, frame, self._now_iso(), extra)
+
+    def _now_iso(self) -> str:
+        """`iso(self.now)`, made once per step rather than at every evaluation."""
+        if self._iso_of is not self.now:
+            self._iso_of, self._iso = self.now, iso(self.now)
+        return self._iso
 
     def record_for(self, name: str, frame: dict[str, int]) -> ActionRecord | None:
         node = self.plan.nodes.get(name)

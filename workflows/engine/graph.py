@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import graphlib
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
 from typing import Any
+
+from workflows.engine.durations import DurationError, parse_duration
 
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
@@ -47,6 +51,10 @@ class DefinitionError(ValueError):
 
 @dataclass(eq=False)
 class ActionNode:
+    """One action of a plan. A plan is shared by every run of its definition and
+    never changes, so what is read from the spec at every step is read once
+    (the cached properties)."""
+
     name: str
     type: str
     spec: dict[str, Any]
@@ -55,17 +63,37 @@ class ActionNode:
     bodies: dict[str, Body] = field(default_factory=dict)
     parent: ActionNode | None = None
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return self.type.lower()
 
-    @property
+    @cached_property
     def is_container(self) -> bool:
         return self.kind in CONTAINERS
 
-    @property
+    @cached_property
     def is_loop(self) -> bool:
         return self.kind in LOOPS
+
+    @cached_property
+    def timeout(self) -> timedelta | None:
+        """`limit.timeout` (an ISO 8601 duration; one that does not parse is no
+        limit); an Until's bounds the loop instead (`containers`)."""
+        text = (self.spec.get("limit") or {}).get("timeout")
+        if not text or self.kind == "until":
+            return None
+        try:
+            return parse_duration(text)
+        except DurationError:
+            return None
+
+    @cached_property
+    def secure_data(self) -> frozenset[str]:
+        """`runtimeConfiguration.secureData.properties`, lower-cased ("inputs", "outputs")."""
+        runtime = self.spec.get("runtimeConfiguration") or {}
+        return frozenset(
+            str(p).lower() for p in (runtime.get("secureData") or {}).get("properties") or []
+        )
 
     def ancestors(self) -> list[ActionNode]:
         """Containers from the outermost down to the direct parent."""
@@ -84,11 +112,11 @@ class ActionNode:
 class Body:
     nodes: list[ActionNode]
 
-    @property
+    @cached_property
     def by_name(self) -> dict[str, ActionNode]:
         return {node.name: node for node in self.nodes}
 
-    @property
+    @cached_property
     def ends(self) -> list[ActionNode]:
         """Last actions of each branch: nobody in the body runs after them."""
         referenced = {pred for node in self.nodes for pred in node.run_after}
