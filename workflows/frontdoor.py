@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 import weakref
 from http.client import responses
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -220,11 +221,10 @@ def _request_started(sender: type, environ: dict):
 
 def _listened(signal) -> bool:
     """Whether anything but Django's own upkeep (`_UPKEEP`) listens to `signal`."""
-    receivers = signal.receivers
-    key = (id(signal), *(entry[0] for entry in receivers))
+    key = (id(signal), *map(_LOOKUP_KEY, signal.receivers))
     known = _LISTENED.get(key)
     if known is None:
-        targets = {_target(entry[1]) for entry in receivers}
+        targets = {_target(entry[1]) for entry in signal.receivers}
         known = _LISTENED[key] = bool(targets - _UPKEEP[signal])
     return known
 
@@ -238,6 +238,7 @@ _UPKEEP = {
     signals.request_finished: {close_old_connections, close_caches, reset_urlconf},
 }
 _LISTENED: dict[tuple, bool] = {}
+_LOOKUP_KEY = itemgetter(0)  # of a receiver entry: what `connect` told it apart by
 
 
 def _unused(request):  # the middlewares' get_response: only their hooks are called

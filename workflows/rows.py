@@ -258,11 +258,16 @@ def new_instance(model: type[Model], **values: Any) -> Any:
         return model(**values)
     instance = model.__new__(model)
     state = instance._state = ModelState()
+    constants, makers = _defaults(model)
     fields = instance.__dict__
-    for attname, default in _defaults(model):
-        fields[attname] = values.pop(attname) if attname in values else default()
+    fields.update(constants)
+    for attname, make in makers:
+        fields[attname] = values.pop(attname) if attname in values else make()
     relations = _relations(model)
     for name, value in values.items():
+        if name in constants:
+            fields[name] = value
+            continue
         field = relations.get(name)
         if field is None or type(value) is not field.related_model or router.routers:
             setattr(instance, name, value)  # through its descriptor
@@ -275,9 +280,25 @@ def new_instance(model: type[Model], **values: Any) -> Any:
     return instance
 
 
+_IMMUTABLE = (str, int, float, bool, bytes, type(None))
+
+
 @lru_cache(maxsize=32)
-def _defaults(model: type[Model]) -> tuple[tuple[str, Any], ...]:
-    return tuple((f.attname, f._get_default) for f in model._meta.concrete_fields)
+def _defaults(model: type[Model]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    """Per concrete field of `model`: its default when that is one immutable
+    value (no default: None or "", as `Field.get_default` says), else the callable
+    that makes a fresh one (`dict`, `run_id`, a `db_default`)."""
+    constants: dict[str, Any] = {}
+    makers = []
+    for field in model._meta.concrete_fields:
+        fixed = not field.has_default() or not callable(field.default)
+        if fixed and field.db_default is models.NOT_PROVIDED:
+            value = field.get_default()
+            if isinstance(value, _IMMUTABLE):  # (str-valued choices too)
+                constants[field.attname] = value
+                continue
+        makers.append((field.attname, field._get_default))
+    return constants, tuple(makers)
 
 
 @lru_cache(maxsize=32)
