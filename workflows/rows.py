@@ -67,8 +67,7 @@ def insert(objects: list[Model]) -> None:
     database's limit on query parameters allows."""
     if not objects:
         return
-    _, fields = _insert_sql(type(objects[0]), 1, objects[0].pk is None)
-    batch = max(1, connection.ops.bulk_batch_size(list(fields), objects))
+    batch = _batch_size(type(objects[0]), objects[0].pk is None, len(objects))
     for start in range(0, len(objects), batch):
         sql, values = _statement(objects[start : start + batch])
         with connection.cursor() as cursor:
@@ -90,12 +89,11 @@ def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
     through its field's generic chain cost ~380 Python calls a run row — more than
     the rest of a stateless run's write."""
     model = type(objects[0])
-    sql, fields = _insert_sql(model, len(objects), objects[0].pk is None)
-    plans = _plans(model, fields)
+    skip_pk = objects[0].pk is None
+    sql, fields = _insert_sql(model, len(objects), skip_pk)
+    plans = _plans(model, skip_pk)
     wrapper = _wrapper()
-    ops = wrapper.ops
-    adapt_datetime, adapt_json = ops.adapt_datetimefield_value, ops.adapt_json_value
-    utc_text = wrapper.vendor == "sqlite" and wrapper.timezone is UTC  # naive UTC text
+    adapt_json = wrapper.ops.adapt_json_value
     values: list[Any] = []
     append = values.append
     for obj in objects:
@@ -111,10 +109,7 @@ def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
             if plan is _JSON and type(value) in _JSON_TYPES:
                 append(adapt_json(field.get_prep_value(value), field.encoder))  # (the scrubber)
             elif plan is not _JSON and plan and type(value) is datetime and value.tzinfo:
-                if utc_text and value.tzinfo is UTC:
-                    append(str(value.replace(tzinfo=None)))  # what SQLite's adapter makes
-                else:
-                    append(adapt_datetime(value))
+                append(moment_value(value, wrapper))
             else:
                 append(field.get_db_prep_save(field.pre_save(obj, True), wrapper))
         obj._state.adding = False
@@ -128,14 +123,45 @@ _JSON_TYPES = frozenset({dict, list, str, int, float, bool})
 
 
 @lru_cache(maxsize=64)
-def _plans(model: type[Model], fields: tuple[Any, ...]) -> tuple[tuple[str, tuple, str], ...]:
-    """Per field: its attname, the value types it stores unchanged, and its road
+def _plans(model: type[Model], skip_pk: bool) -> tuple[tuple[str, tuple, str], ...]:
+    """Per field of `_insert_sql(model, …, skip_pk)`: its attname, the value types it stores unchanged, and its road
     for other values — `_MOMENT` (a plain DateTimeField: an aware datetime goes
     straight to the backend's adapter), `_STAMP` (`auto_now(_add)`: stamped now,
     then the same), `_JSON` (the field's own `get_prep_value` — where the secret
     scrubber sits — then the backend's JSON adapter), or "" (the generic chain:
     subclasses, expressions, odd types)."""
-    return tuple((f.attname, _passing(f), _road(f)) for f in fields)
+    return tuple(_plan(f) for f in _insert_sql(model, 1, skip_pk)[1])
+
+
+def _plan(field: Any) -> tuple[str, tuple, str]:
+    return field.attname, _passing(field), _road(field)
+
+
+def db_value(field: Any, value: Any, wrapper: Any) -> Any:
+    """`field.get_db_prep_save(value, wrapper)`, by `_plans`' shortest road for
+    the common cases (as `update()` prepares a value: no `pre_save`)."""
+    plan = _FIELD_PLANS.get(id(field))
+    if plan is None or plan[0] is not field:
+        plan = _FIELD_PLANS[id(field)] = (field, *_plan(field)[1:])
+    _, kinds, road = plan
+    if type(value) in kinds:
+        return value
+    if road is _JSON and type(value) in _JSON_TYPES:
+        return wrapper.ops.adapt_json_value(field.get_prep_value(value), field.encoder)
+    if road and road is not _JSON and type(value) is datetime and value.tzinfo:
+        return moment_value(value, wrapper)
+    return field.get_db_prep_save(value, wrapper)
+
+
+_FIELD_PLANS: dict[int, tuple[Any, tuple, str]] = {}
+
+
+def moment_value(value: datetime, wrapper: Any) -> Any:
+    """An aware datetime as the backend's adapter makes it (on SQLite with UTC
+    connections, the text its adapter would write, without its conversions)."""
+    if value.tzinfo is UTC and wrapper.vendor == "sqlite" and wrapper.timezone is UTC:
+        return str(value.replace(tzinfo=None))
+    return wrapper.ops.adapt_datetimefield_value(value)
 
 
 def _passing(field: Any) -> tuple[type, ...]:
@@ -187,8 +213,20 @@ def insert_together(*groups: list[Model]) -> None:
 
 
 def _fits_one(objects: list[Model]) -> bool:
-    _, fields = _insert_sql(type(objects[0]), 1, objects[0].pk is None)
-    return len(objects) <= max(1, connection.ops.bulk_batch_size(list(fields), objects))
+    return len(objects) <= _batch_size(type(objects[0]), objects[0].pk is None, len(objects))
+
+
+def _batch_size(model: type[Model], skip_pk: bool, count: int) -> int:
+    """Rows per INSERT under the database's limit on query parameters."""
+    if count == 1:
+        return 1
+    return _rows_per_insert(model, skip_pk, connection.vendor)
+
+
+@lru_cache(maxsize=64)
+def _rows_per_insert(model: type[Model], skip_pk: bool, vendor: str) -> int:
+    _, fields = _insert_sql(model, 1, skip_pk)
+    return max(1, connection.ops.bulk_batch_size(list(fields), range(10**6)))  # (no limit: all)
 
 
 def run_response(run_id: str) -> tuple[Any, str] | None:
@@ -346,7 +384,7 @@ def update_sql(
     for name, value in values.items():
         field = meta.get_field(name)
         sets.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, wrapper))
+        params.append(db_value(field, value, wrapper))
     conditions = [f"{quote(meta.pk.column)} = %s"]
     params.append(pk)
     for name, value in where.items():

@@ -37,7 +37,7 @@ from celery import shared_task
 from celery.signals import task_postrun
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 
 from workflows import dispatching, rawsql, rows
@@ -454,18 +454,20 @@ INSERT_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_values(run_id: str, record: ActionRecord, ops: Any) -> list[Any]:
-    def json_value(field: str) -> Any:
-        value = _stored(record, field)
-        if value is None:
-            return None
+def _insert_values(run_id: str, record: ActionRecord, wrapper: Any) -> list[Any]:
+    values = _plain_values(
+        run_id, record, lambda moment: moment and rows.moment_value(moment, wrapper)
+    )
+    for field in _json_fields():
+        value = _stored(record, field.name)
         # through the field, so the secret scrubber that guards every write sees it too
-        return ActionRun._meta.get_field(field).get_db_prep_save(value, connection)
+        values.append(None if value is None else rows.db_value(field, value, wrapper))
+    return values
 
-    return [
-        *_plain_values(run_id, record, ops.adapt_datetimefield_value),
-        *(json_value(field) for field in JSON_COLUMNS),
-    ]
+
+@lru_cache(maxsize=1)
+def _json_fields() -> tuple[Any, ...]:
+    return tuple(ActionRun._meta.get_field(name) for name in JSON_COLUMNS)
 
 
 def _plain_values(run_id: str, record: ActionRecord, moment: Any) -> list[Any]:
@@ -487,9 +489,8 @@ def insert_finished(run_id: str, records: list[ActionRecord]) -> None:
         if connection.vendor == "postgresql":  # one constant statement: prepared
             rows.execute(_recordset_insert_sql(), [_recordset(run_id, batch)])
             continue
-        values = [
-            value for record in batch for value in _insert_values(run_id, record, connection.ops)
-        ]
+        wrapper = connections[DEFAULT_DB_ALIAS]  # not the proxy: a lookup at every use
+        values = [value for record in batch for value in _insert_values(run_id, record, wrapper)]
         rows.execute(rows.insert_sql(table, INSERT_COLUMNS, len(batch)), values)
     _mark_inserted(records)
 

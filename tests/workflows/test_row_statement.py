@@ -78,3 +78,52 @@ def test_an_auto_now_add_stamp_is_set_on_the_instance_as_save_does():
     _, values = rows._statement([run])
     assert run.created_at is not None
     assert values[_fields(Run).index("created_at")] == str(run.created_at.replace(tzinfo=None))
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField Run.started_at received a naive datetime")
+def test_update_values_are_what_the_fields_make():
+    """`rows.db_value` (the UPDATE road: no `pre_save`) against `get_db_prep_save`."""
+    from accounts.connections import set_appsetting_value
+    from accounts.models import AppSetting
+
+    setting = AppSetting(name="Token")
+    set_appsetting_value(setting, "tok-9f8e7d6c5b4a")
+    setting.save()
+    moment = datetime(2026, 11, 29, 7, 0, 1, 5, tzinfo=UTC)
+    cases = {
+        "status": ["Succeeded", 7],
+        "lease_owner": ["", "w1"],
+        "outputs": [{"a": [1, None, "tok-9f8e7d6c5b4a"]}, [1], "s", 3, 2.5, True, None],
+        "ended_at": [moment, moment.astimezone(timezone(timedelta(hours=-3))), None],
+        "created_at": [moment],  # auto_now_add: an update binds what it is given
+        "cancel_requested": [True, False],
+        "started_at": [datetime(2026, 1, 1, 0, 0)],  # naive: the field's own road
+    }
+    for name, values in cases.items():
+        field = Run._meta.get_field(name)
+        for value in values:
+            fast = rows.db_value(field, value, connection)
+            assert fast == field.get_db_prep_save(value, connection), (name, value)
+    stored = rows.db_value(Run._meta.get_field("outputs"), {"k": "tok-9f8e7d6c5b4a"}, connection)
+    assert "tok-9f8e7d6c5b4a" not in stored  # the scrubber saw it
+    _, params = rows.update_sql(Run, "r1", {"status": "Failed", "error": {"code": "X"}})
+    assert params[:2] == ["Failed", '{"code": "X"}'] and params[-1] == "r1"
+
+
+def test_action_rows_insert_the_values_the_fields_make():
+    from workflows.engine.records import ActionRecord
+    from workflows.tasks import INSERT_COLUMNS, _insert_values
+
+    moment = datetime(2026, 11, 29, 7, 0, 1, tzinfo=UTC)
+    record = ActionRecord(
+        path="S/A", name="A", type="Compose", parent_path="S", iteration=None,
+        status="Succeeded", started_at=moment, secure_inputs=False, secure_outputs=True,
+    )  # fmt: skip
+    record.ended_at, record.outputs, record.inputs = moment, {"x": 1}, [1, 2]
+    values = dict(zip(INSERT_COLUMNS, _insert_values("r1", record, connection), strict=True))
+    for column in ("started_at", "ended_at", "inputs"):
+        field = ActionRun._meta.get_field(column)
+        assert values[column] == field.get_db_prep_save(getattr(record, column), connection)
+    assert values["due_at"] is None and values["error"] is None
+    assert '"x": 1' not in values["outputs"]  # secured outputs are sealed before they are stored
+    assert values["path"] == "S/A" and values["run_id"] == "r1"
