@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -498,9 +499,9 @@ def run_inline(
         host.response,
     )
     run.ended_at = utcnow()
-    run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
     kept = stateless_history(workflow.name, run.status)
     if kept:
+        run.state = {"actions": {path: r.status for path, r in list(state.records.items())[:250]}}
         history = []
         if kept == ACTION_ROWS:
             history = [row_for(run.id, record) for record in state.records.values()]
@@ -531,13 +532,19 @@ def stateless_history(workflow_name: str, status: str) -> str:
     (`bench/request.py`); successful runs are the many."""
     from accounts.connections import appsetting_named
 
-    value = appsetting_named(f"Workflows.{workflow_name}.OperationOptions") or ""
-    if "withstatelessrunhistory" in {part.strip().lower() for part in value.split(",")}:
+    if _with_history(appsetting_named(f"Workflows.{workflow_name}.OperationOptions") or ""):
         return ACTION_ROWS
     mode = settings.SLUICE_STATELESS_RUN_SUMMARIES
     if mode == "all" or (mode == "failed" and status != Status.SUCCEEDED):
         return SUMMARY
     return ""
+
+
+@lru_cache(maxsize=256)
+def _with_history(operation_options: str) -> bool:
+    return "withstatelessrunhistory" in {
+        part.strip().lower() for part in operation_options.split(",")
+    }
 
 
 # ------------------------------------------------------------------- reading

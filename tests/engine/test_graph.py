@@ -24,7 +24,7 @@ def test_it_orders_each_body_topologically_and_nests_containers() -> None:
     assert [n.name for n in plan.root.nodes] == ["A", "B"]
     assert plan.nodes["Inner"].parent is plan.nodes["A"]
     assert plan.nodes["B"].run_after == {"A": frozenset({"Succeeded"})}
-    assert plan.scope_children() == {"A": ["Inner"]}
+    assert plan.scope_children == {"A": ["Inner"]}
 
 
 def test_it_names_the_cycle() -> None:

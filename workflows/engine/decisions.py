@@ -99,7 +99,7 @@ class Engine:
         # never part of the persisted state: secrets live only in the connection store
         self.connections = connections or {}
         self._callback_url = callback_url  # a callable: made when first asked for
-        self.scopes = plan.scope_children()
+        self.scopes = plan.scope_children
         self.now: datetime = state.started_at or datetime.min
         self._iso_of: datetime | None = None
         self._iso = ""

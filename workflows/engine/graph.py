@@ -129,8 +129,10 @@ class Plan:
     nodes: dict[str, ActionNode]
     static_results: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
     def scope_children(self) -> dict[str, list[str]]:
-        """Container name → its first-level action names (for `result()`)."""
+        """Container name → its first-level action names (for `result()`); made
+        once per plan (plans are shared and never change)."""
         return {
             node.name: [child.name for body in node.all_bodies() for child in body.nodes]
             for node in self.nodes.values()
