@@ -48,8 +48,28 @@ def test_what_the_server_loaded_at_startup_is_kept_out_of_the_collectors_scans()
     import sys
 
     # a fresh interpreter: importing the ASGI module is what a uvicorn process does
-    code = "import gc, config.asgi; print(gc.get_freeze_count(), gc.isenabled())"
+    code = (
+        "import gc, config.asgi; print(gc.get_freeze_count(), gc.isenabled(), *gc.get_threshold())"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    frozen, enabled = done.stdout.strip().splitlines()[-1].split()
+    frozen, enabled, *threshold = done.stdout.strip().splitlines()[-1].split()
     assert int(frozen) > 10_000  # Django, the apps and their modules
     assert enabled == "True"  # what requests allocate is still collected
+    assert threshold == ["10000", "10", "10"]  # young collections less often (SLUICE_WEB_GC_GEN0)
+
+
+def test_the_young_generation_threshold_is_a_setting() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import gc, config.asgi; print(gc.get_threshold()[0])"
+    env = {**os.environ, "SLUICE_WEB_GC_GEN0": "700"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip().splitlines()[-1] == "700"
+    env["SLUICE_WEB_GC_GEN0"] = "lots"
+    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert bad.returncode != 0
+    assert "SLUICE_WEB_GC_GEN0 must be a whole number" in bad.stderr
