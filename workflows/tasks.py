@@ -42,7 +42,7 @@ from django.db.models import Q
 
 from workflows import dispatching, rawsql, rows
 from workflows.actions import is_pure
-from workflows.actions.runloop import Hooks, advance
+from workflows.actions.runloop import PAUSE, Hooks, advance
 from workflows.engine import ActionRecord, DefinitionError, Engine, RunState, Work, build_plan
 from workflows.engine.records import TERMINAL
 from workflows.models import ActionRun, Run, Workflow, WorkflowVersion
@@ -728,6 +728,11 @@ class DurableRun:
         self.wake_in: float | None = None
         self.wave_pure = False
         self.pure_only = False
+        # a turn in the thread of the caller waiting for the Response: pause once the
+        # Response is committed (`go` returns "paused", `pending` holds the next wave)
+        self.pause_when_answered = False
+        self.answered = False
+        self.pending: list[Work] | None = None
         self.unclaimed = False  # read but not leased yet: `claim` with the first write
         self.released = False
         self.heartbeat: Heartbeat | None = None
@@ -778,7 +783,11 @@ class DurableRun:
                 self.state.touch(work.record)
             return False
         if not self.wave_pure or self.host.unsaved_response:
+            answering = self.host.unsaved_response
             self.flush()  # started rows of outside calls; a Response someone waits for
+            self.answered = self.answered or answering
+        if self.pause_when_answered and self.answered:
+            return PAUSE  # the caller in this thread is told first; `resume_turn` goes on
         if not self.wave_pure:
             self.heartbeat = Heartbeat(self.run.pk, self.owner)
         for work in works:
@@ -825,13 +834,17 @@ class DurableRun:
                 Status.CANCELLED, {"code": "Cancelled", "message": "The run was cancelled."}
             )
         hooks = Hooks(before_wave=self.before_wave, after_wave=self.after_wave, clock=utcnow)
+        pending, self.pending = self.pending, None
         try:
-            result = advance(self.engine, self.host, hooks, budget_seconds=budget)
+            result = advance(self.engine, self.host, hooks, budget_seconds=budget, pending=pending)
         finally:
             if self.heartbeat is not None:
                 self.heartbeat.stop()
         if result.stopped:
             return "lost-lease"
+        if result.paused:
+            self.pending = result.paused
+            return "paused"
         if result.done:
             self.finalize(self.state.take_dirty())
             self.after_finish()
@@ -1005,13 +1018,17 @@ def advance_run_now(
     run: Run | None = None,
     pure_only: bool = False,
     read: Callable[[str], Run | None] | None = None,
+    on_pause: Callable[[Callable[[], None]], None] | None = None,
 ) -> str:
     """One turn of the durable driver for `run_id`; returns what happened.
 
     `owner` + `run`: the caller created the run Running under its own lease
-    (`services.create_runs(lease_owner=…)`) and hands it over as is — no read, no claim."""
+    (`services.create_runs(lease_owner=…)`) and hands it over as is — no read, no claim.
+    `on_pause`: the caller waits in this thread for the run's Response. Once it is
+    committed the turn pauses ("paused"), still holding the lease, and
+    `on_pause(rest)` is given the rest of the turn to run elsewhere."""
     driver: DurableRun | None = None
-    unclaimed = False
+    unclaimed = handed_over = False
     if owner and run is not None:
         fresh = True
     else:
@@ -1019,6 +1036,8 @@ def advance_run_now(
         run, fresh, unclaimed = _lease_and_load(run_id, owner, read)
         if run is None:
             return "busy"
+    budget = task_budget_seconds() if budget is None else budget
+    started = time.monotonic()
     try:
         if run.status == Status.WAITING and not unclaimed and not claim_slot(run, owner):
             Run.objects.filter(pk=run_id, lease_owner=owner).update(
@@ -1028,7 +1047,14 @@ def advance_run_now(
         driver = DurableRun(run, owner, fresh=fresh)
         driver.unclaimed = unclaimed
         driver.pure_only = pure_only
-        outcome = driver.go(task_budget_seconds() if budget is None else budget)
+        driver.pause_when_answered = on_pause is not None
+        outcome = driver.go(budget)
+        if outcome == "paused" and on_pause is not None:
+            left = max(0.0, budget - (time.monotonic() - started))
+            paused = driver
+            on_pause(lambda: resume_turn(paused, left))
+            handed_over = True
+            return outcome
     except DefinitionError as exc:
         if unclaimed and driver is None and not take_fresh(run, owner, utcnow()):
             return "busy"
@@ -1038,11 +1064,32 @@ def advance_run_now(
         log.warning("run %s: %s", run_id, exc)
         return "lost-race"
     finally:
-        if driver is None or not driver.released:
+        if not handed_over and (driver is None or not driver.released):
             release_lease(run_id, owner)
     if driver is not None and driver.wake_in is not None:
         dispatch(run_id, driver.wake_in)
     return outcome
+
+
+def resume_turn(driver: DurableRun, budget: float) -> None:
+    """The rest of a turn `advance_run_now` paused once its caller's Response was
+    committed (on a turn thread: the caller is being answered meanwhile)."""
+    from django.db import close_old_connections
+
+    run_id, owner = driver.run.pk, driver.owner
+    close_old_connections()
+    driver.pause_when_answered = False
+    try:
+        driver.go(budget)
+    except LostRace as exc:
+        log.warning("run %s: %s", run_id, exc)
+    except Exception:
+        log.exception("%s turn failed; the sweep will resume the run", driver.label)
+    finally:
+        if not driver.released:
+            release_lease(run_id, owner)
+    if driver.wake_in is not None:
+        dispatch(run_id, driver.wake_in)
 
 
 # ------------------------------------------------------- turns in this process
@@ -1098,28 +1145,34 @@ def inline_turn_seconds() -> float:
 
 
 def run_turn_here(run: Run, owner: str) -> None:
-    """Drive the first turn of `run` (created Running under `owner`'s lease) on a
-    thread of this process: a synchronous Request trigger gets its Response without
-    a hop through the broker, and the run goes on after the caller is answered. If
-    this process dies, the lease expires and the sweep hands the run to a worker."""
+    """Drive the first turn of `run` (created Running under `owner`'s lease) in the
+    calling thread — the one whose caller waits for the Response: no hop through
+    the broker, and none to another thread. Once the Response is committed the
+    turn pauses, and what it has left runs on a turn thread of this process while
+    the caller is answered. If this process dies, the lease expires and the sweep
+    hands the run to a worker."""
+    try:
+        advance_run_now(
+            run.pk,
+            owner=owner,
+            run=run,
+            budget=inline_turn_seconds(),
+            pure_only=True,
+            on_pause=_on_turn_thread,
+        )
+    except Exception:
+        log.exception("%s first turn failed; the sweep will resume the run", run_label(run))
+    finally:
+        announce(run.pk)  # the caller looks for the Response now, without waiting
+
+
+def _on_turn_thread(work: Callable[[], None]) -> None:
     global _turn_pool
     with _pool_lock:
         if _turn_pool is None:
             size = int(_setting("SLUICE_WEB_THREADS", 32))
             _turn_pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="sluice-turn")
-    _turn_pool.submit(_turn, run, owner)
-
-
-def _turn(run: Run, owner: str) -> None:
-    from django.db import close_old_connections
-
-    close_old_connections()
-    try:
-        advance_run_now(run.pk, owner=owner, run=run, budget=inline_turn_seconds(), pure_only=True)
-    except Exception:
-        log.exception("%s first turn failed; the sweep will resume the run", run_label(run))
-    finally:
-        announce(run.pk)
+    _turn_pool.submit(work)
 
 
 @shared_task(

@@ -1,7 +1,8 @@
 """Synchronous Request triggers outside eager mode: the web process drives the
-run's first turn itself (`tasks.run_turn_here`) instead of a hop through the
-broker, answers the caller as soon as the Response is committed, and leaves
-whatever follows to the workers."""
+run's first turn itself (`tasks.run_turn_here`), in the caller's own thread,
+instead of a hop through the broker; it answers the caller as soon as the
+Response is committed (the rest of the turn goes on on a turn thread), and
+leaves outside calls and whatever parks to the workers."""
 
 from __future__ import annotations
 
@@ -54,6 +55,64 @@ def test_the_web_process_runs_the_whole_short_run_without_the_broker(broker) -> 
     actions = {a.name: (a.status, a.outputs) for a in ActionRun.objects.filter(run=run)}
     assert actions["Greeting"] == ("Succeeded", "Ada")
     assert actions["Response"][0] == "Succeeded"
+    assert broker == []  # nothing went through the broker
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_the_first_turn_runs_in_the_callers_own_thread(broker, monkeypatch) -> None:
+    import threading
+
+    threads = []
+    real_go = tasks.DurableRun.go
+
+    def go(self, budget):
+        threads.append(threading.current_thread())
+        return real_go(self, budget)
+
+    monkeypatch.setattr(tasks.DurableRun, "go", go)
+    handed = []
+    monkeypatch.setattr(tasks, "_on_turn_thread", handed.append)
+    response = post_trigger(_workflow("here", hello(200)), {"n": 1})
+    assert response.status_code == 200 and response.json() == {"n": 1}
+    assert threads == [threading.current_thread()]  # no hop to another thread
+    assert handed == []  # the Response was the end: nothing left for a turn thread
+    run = Run.objects.get(pk=response["x-ms-workflow-run-id"])
+    assert run.status == "Succeeded" and run.lease_owner == ""
+    assert broker == []
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_work_after_the_response_goes_on_after_the_caller_is_answered(broker, monkeypatch):
+    """The caller is answered once the Response is committed; the pure actions
+    after it run on a turn thread, from the wave the turn paused at, each as its
+    first attempt, under the same lease."""
+    handed = []
+    monkeypatch.setattr(tasks, "_on_turn_thread", handed.append)
+    definition = copy.deepcopy(hello())
+    definition["actions"]["After"] = {
+        "type": "Compose",
+        "inputs": "@concat('after ', string(triggerBody()?['n']))",
+        "runAfter": {"Response": ["Succeeded"]},
+    }
+    definition["actions"]["Last"] = {
+        "type": "Compose",
+        "inputs": "@outputs('After')",
+        "runAfter": {"After": ["Succeeded"]},
+    }
+    response = post_trigger(_workflow("answer-then-compose", definition), {"n": 7})
+    assert response.status_code == 200 and response.json() == {"n": 7}
+    run = Run.objects.get(pk=response["x-ms-workflow-run-id"])
+    assert run.status == "Running" and run.lease_owner  # the paused turn keeps its lease
+    assert run.response["body"] == {"n": 7}
+    statuses = {a.name: a.status for a in ActionRun.objects.filter(run=run)}
+    assert statuses == {"Response": "Succeeded", "After": "Running"}  # started, not run
+    [rest] = handed
+    rest()  # what the turn thread runs
+    run.refresh_from_db()
+    assert run.status == "Succeeded" and (run.lease_owner, run.lease_expires_at) == ("", None)
+    actions = {a.name: (a.status, a.outputs, a.attempts) for a in ActionRun.objects.filter(run=run)}
+    assert actions["After"] == ("Succeeded", "after 7", 1)
+    assert actions["Last"] == ("Succeeded", "after 7", 1)
     assert broker == []  # nothing went through the broker
 
 

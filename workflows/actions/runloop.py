@@ -27,11 +27,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+PAUSE = "pause"
+
+
 @dataclass
 class Hooks:
     # False = do not run this wave: stop here, due now (the durable driver hands
-    # waves with outside calls from a web process's turn over to the workers)
-    before_wave: Callable[[list[Work]], bool | None] = lambda works: None
+    # waves with outside calls from a web process's turn over to the workers);
+    # PAUSE = stop before running it and hand the wave back (`LoopResult.paused`):
+    # `advance(…, pending=…)` runs it later, on another thread maybe
+    before_wave: Callable[[list[Work]], bool | str | None] = lambda works: None
     after_wave: Callable[[], bool] = lambda: True  # False = stop (lost the lease, cancelled…)
     clock: Callable[[], datetime] = utcnow
 
@@ -42,22 +47,35 @@ class LoopResult:
     due_at: datetime | None = None
     stopped: bool = False
     actions: int = 0
+    paused: list[Work] | None = None  # the wave `before_wave` held back with PAUSE
 
 
 def advance(
-    engine: Engine, host: Host, hooks: Hooks, *, budget_seconds: float | None = None
+    engine: Engine,
+    host: Host,
+    hooks: Hooks,
+    *,
+    budget_seconds: float | None = None,
+    pending: list[Work] | None = None,
 ) -> LoopResult:
-    """Advance as far as possible now; say whether the run ended or when to look again."""
+    """Advance as far as possible now; say whether the run ended or when to look again.
+    `pending`: a wave an earlier call paused (stepped, not yet run): it runs first."""
     started = time.monotonic()
     executed = 0
     while True:
-        works = engine.step(hooks.clock())
-        if engine.state.done:
-            return LoopResult(True, actions=executed)
-        if not works:
-            return LoopResult(False, due_at=engine.next_due(), actions=executed)
-        if hooks.before_wave(works) is False:
+        if pending:
+            works, pending = pending, None
+        else:
+            works = engine.step(hooks.clock())
+            if engine.state.done:
+                return LoopResult(True, actions=executed)
+            if not works:
+                return LoopResult(False, due_at=engine.next_due(), actions=executed)
+        verdict = hooks.before_wave(works)
+        if verdict is False:
             return LoopResult(False, due_at=hooks.clock(), actions=executed)
+        if verdict == PAUSE:
+            return LoopResult(False, actions=executed, paused=works)
         for work, outcome in execute_wave(works, engine, host, hooks.clock):
             engine.complete(work, outcome, hooks.clock())
         executed += len(works)
