@@ -93,7 +93,6 @@ def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
     sql, fields = _insert_sql(model, len(objects), skip_pk)
     plans = _plans(model, skip_pk)
     wrapper = _wrapper()
-    adapt_json = wrapper.ops.adapt_json_value
     values: list[Any] = []
     append = values.append
     for obj in objects:
@@ -106,12 +105,10 @@ def _statement(objects: list[Model]) -> tuple[str, list[Any]]:
             if plan is _STAMP:  # auto_now(_add): what pre_save does on an insert
                 value = timezone.now()
                 setattr(obj, attname, value)
-            if plan is _JSON and type(value) in _JSON_TYPES:
-                append(adapt_json(field.get_prep_value(value), field.encoder))  # (the scrubber)
-            elif plan is not _JSON and plan and type(value) is datetime and value.tzinfo:
-                append(moment_value(value, wrapper))
-            else:
-                append(field.get_db_prep_save(field.pre_save(obj, True), wrapper))
+            prepared = _by_road(field, value, plan, wrapper)
+            if prepared is _MISSING:
+                prepared = field.get_db_prep_save(field.pre_save(obj, True), wrapper)
+            append(prepared)
         obj._state.adding = False
     return sql, values
 
@@ -146,11 +143,18 @@ def db_value(field: Any, value: Any, wrapper: Any) -> Any:
     _, kinds, road = plan
     if type(value) in kinds:
         return value
+    prepared = _by_road(field, value, road, wrapper)
+    return field.get_db_prep_save(value, wrapper) if prepared is _MISSING else prepared
+
+
+def _by_road(field: Any, value: Any, road: str, wrapper: Any) -> Any:
+    """A value not stored as it is, prepared by its field's road (`_plans`), or
+    `_MISSING` when only the field's own chain will do."""
     if road is _JSON and type(value) in _JSON_TYPES:
-        return wrapper.ops.adapt_json_value(field.get_prep_value(value), field.encoder)
+        return wrapper.ops.adapt_json_value(field.get_prep_value(value), field.encoder)  # scrubbed
     if road and road is not _JSON and type(value) is datetime and value.tzinfo:
         return moment_value(value, wrapper)
-    return field.get_db_prep_save(value, wrapper)
+    return _MISSING
 
 
 _FIELD_PLANS: dict[int, tuple[Any, tuple, str]] = {}

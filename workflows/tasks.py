@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from celery import shared_task
@@ -731,7 +731,6 @@ class DurableRun:
         # a turn in the thread of the caller waiting for the Response: pause once the
         # Response is committed (`go` returns "paused", `pending` holds the next wave)
         self.pause_when_answered = False
-        self.answered = False
         self.pending: list[Work] | None = None
         self.unclaimed = False  # read but not leased yet: `claim` with the first write
         self.released = False
@@ -783,9 +782,7 @@ class DurableRun:
                 self.state.touch(work.record)
             return False
         if not self.wave_pure or self.host.unsaved_response:
-            answering = self.host.unsaved_response
             self.flush()  # started rows of outside calls; a Response someone waits for
-            self.answered = self.answered or answering
         if self.pause_when_answered and self.answered:
             return PAUSE  # the caller in this thread is told first; `resume_turn` goes on
         if not self.wave_pure:
@@ -803,6 +800,11 @@ class DurableRun:
                 },
             )
         return True
+
+    @property
+    def answered(self) -> bool:
+        """Whether the run's Response is recorded (committed)."""
+        return self.state.response is not None and not self.host.unsaved_response
 
     def after_wave(self) -> bool:
         """Results are written after each wave — except that consecutive waves of
@@ -1050,9 +1052,7 @@ def advance_run_now(
         driver.pause_when_answered = on_pause is not None
         outcome = driver.go(budget)
         if outcome == "paused" and on_pause is not None:
-            left = max(0.0, budget - (time.monotonic() - started))
-            paused = driver
-            on_pause(lambda: resume_turn(paused, left))
+            on_pause(partial(resume_turn, driver, max(0.0, budget - (time.monotonic() - started))))
             handed_over = True
             return outcome
     except DefinitionError as exc:
